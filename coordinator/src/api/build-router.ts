@@ -1,0 +1,90 @@
+import Router from '@koa/router';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { apiRoutes, type ApiRoutes, type FieldIssue, type RouteDef, type RouteName } from '@cloudexport/shared';
+import type { Context } from 'koa';
+import type { z } from 'zod';
+import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
+import { authenticate } from '../auth/authenticate.js';
+import { ApiError } from './api-error.js';
+import type { Deps } from './deps.js';
+import type { Principal } from './principal.js';
+
+type Parsed<R, K extends 'params' | 'query' | 'body'> = R extends { [P in K]: infer S extends z.ZodType } ? z.infer<S> : undefined;
+
+export interface HandlerInput<R extends RouteDef> {
+  params: Parsed<R, 'params'>;
+  query: Parsed<R, 'query'>;
+  body: Parsed<R, 'body'>;
+  principal: Principal;
+  /** A fresh unit of work for this request; `flush()` commits it, audit entries included. */
+  em: EntityManager;
+  deps: Deps;
+  now: Date;
+  /** The caller, as the audit log names them. */
+  actor: AuditActor;
+  /** Queues an audit entry by the caller into `em`. */
+  audit(record: AuditRecord): void;
+  ctx: Context;
+}
+
+export type Handler<R extends RouteDef> = (input: HandlerInput<R>) => Promise<z.input<R['response']>>;
+export type Handlers = { [K in RouteName]: Handler<ApiRoutes[K]> };
+
+/** Mounts every route of the shared table: authenticate, check the role, validate, handle, shape the answer. */
+export function buildApiRouter(handlers: Handlers, deps: Deps): Router {
+  const router = new Router({ prefix: '/api/v1' });
+  for (const name of Object.keys(apiRoutes) as RouteName[]) {
+    const route: RouteDef = apiRoutes[name];
+    const handler = handlers[name] as unknown as Handler<RouteDef>;
+    router[route.method](name, route.path, async (ctx) => {
+      const em = deps.orm.em.fork();
+      const now = deps.clock.now();
+      const principal = await authenticate(em, ctx.get('authorization') || undefined, now);
+      if (!route.roles.includes(principal.role)) {
+        throw ApiError.forbidden(`${route.summary} needs the ${route.roles.join(' or ')} role; this key belongs to a ${principal.role}.`);
+      }
+      const params = validate('path', route.params, ctx.params);
+      const query = validate('query', route.query, ctx.query);
+      const body = validate('body', route.body, route.body ? (ctx.request as { body?: unknown }).body : undefined);
+      const actor: AuditActor = { kind: 'user', id: principal.userId, ip: ctx.ip };
+      const result = await handler({
+        params,
+        query,
+        body,
+        principal,
+        em,
+        deps,
+        now,
+        actor,
+        audit: (record) => recordAudit(em, now, actor, record),
+        ctx,
+      } as HandlerInput<RouteDef>);
+      // parsing the answer strips anything the schema does not name, so nothing leaks by accident
+      ctx.body = route.response.parse(result);
+      ctx.status = route.status;
+    });
+  }
+  return router;
+}
+
+/** One issue per offending field; an unknown key is named as the field it is. */
+function toFieldIssues(issue: z.core.$ZodIssue): FieldIssue[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({ path: [...issue.path, key].join('.'), message: 'unknown field' }));
+  }
+  return [{ path: issue.path.join('.'), message: issue.message }];
+}
+
+function validate(where: string, schema: z.ZodType | undefined, value: unknown): never {
+  if (!schema) {
+    if (where === 'query' && value && Object.keys(value).length > 0) {
+      throw ApiError.validation('query', Object.keys(value).map((path) => ({ path, message: 'unknown field' })));
+    }
+    return undefined as never;
+  }
+  const result = schema.safeParse(value ?? (where === 'body' ? undefined : {}));
+  if (!result.success) {
+    throw ApiError.validation(where, result.error.issues.flatMap(toFieldIssues));
+  }
+  return result.data as never;
+}

@@ -1,0 +1,12 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
+import type { CoordinatorConfig } from '../config.js';
+
+/** What request handlers may use; built once by `createCoordinator`. */
+export interface Deps {
+  config: CoordinatorConfig;
+  orm: MikroORM;
+  clock: Clock;
+  log: Logger;
+}

@@ -1,0 +1,100 @@
+import { microsToUsd, type ApiKey, type AuditEntry, type Chunk, type Job, type RenderNode, type Tier, type User } from '@cloudexport/shared';
+import type { ApiKeyRow, AuditEntryRow, ChunkRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
+
+// Rows to wire shapes: the only place that decides what leaves the coordinator.
+
+const iso = (d: Date) => d.toISOString();
+const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
+
+export function userDto(u: UserRow): User {
+  return { id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, createdAt: iso(u.createdAt) };
+}
+
+export function apiKeyDto(k: ApiKeyRow): ApiKey {
+  return {
+    id: k.id,
+    userId: k.userId,
+    name: k.name,
+    prefix: k.prefix,
+    createdAt: iso(k.createdAt),
+    lastUsedAt: isoOrNull(k.lastUsedAt),
+    revokedAt: isoOrNull(k.revokedAt),
+  };
+}
+
+export function tierDto(t: TierPriceRow): Tier {
+  return { id: t.id, name: t.name, pricePerMinuteUsd: microsToUsd(t.pricePerMinuteMicros), models: t.models, updatedAt: iso(t.updatedAt) };
+}
+
+export function jobDto(j: JobRow): Job {
+  return {
+    id: j.id,
+    ownerId: j.ownerId,
+    name: j.name,
+    state: j.state,
+    bundle: j.bundle ?? null,
+    comp: j.comp,
+    preset: j.preset,
+    custom: j.custom ?? null,
+    complexity: j.complexity,
+    thirdPartyPlugins: j.thirdPartyPlugins,
+    priority: j.priority,
+    maxTier: j.maxTier ?? null,
+    chunkSize: j.chunkSize,
+    minAeVersion: j.minAeVersion ?? null,
+    framesTotal: j.framesTotal,
+    framesDone: j.framesDone,
+    chunkCount: j.chunkCount,
+    retries: j.retries,
+    estimatedUsd: j.estimatedUsdMicros == null ? null : microsToUsd(j.estimatedUsdMicros),
+    error: j.error ?? null,
+    createdAt: iso(j.createdAt),
+    updatedAt: iso(j.updatedAt),
+    finishedAt: isoOrNull(j.finishedAt),
+  };
+}
+
+export function chunkDto(c: ChunkRow): Chunk {
+  return {
+    id: c.id,
+    jobId: c.jobId,
+    index: c.index,
+    frameStart: c.frameStart,
+    frameEnd: c.frameEnd,
+    state: c.state,
+    attempt: c.attempt,
+    nodeId: c.nodeId ?? null,
+    framesDone: c.framesDone,
+    error: c.error ?? null,
+    updatedAt: iso(c.updatedAt),
+  };
+}
+
+export function nodeDto(n: NodeRow): RenderNode {
+  return {
+    id: n.id,
+    ownerId: n.ownerId,
+    name: n.name,
+    state: n.state,
+    gpus: n.gpus,
+    tierId: n.tierId ?? null,
+    aeInstalls: n.aeInstalls,
+    agentVersion: n.agentVersion ?? null,
+    lastHeartbeatAt: isoOrNull(n.lastHeartbeatAt),
+    createdAt: iso(n.createdAt),
+  };
+}
+
+export function auditDto(a: AuditEntryRow): AuditEntry {
+  return {
+    id: a.id,
+    at: iso(a.at),
+    actorKind: a.actorKind,
+    actorId: a.actorId ?? null,
+    action: a.action,
+    targetType: a.targetType ?? null,
+    targetId: a.targetId ?? null,
+    details: a.details,
+    ip: a.ip ?? null,
+  };
+}

@@ -1,0 +1,30 @@
+import type { Handlers } from '../build-router.js';
+import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
+import { listAudit } from './audit.js';
+import { createEstimate } from './estimates.js';
+import { cancelJob, createJob, getJob, listJobChunks, listJobs } from './jobs.js';
+import { getNode, listNodes } from './nodes.js';
+import { listTiers, updateTier } from './tiers.js';
+import { createUser, getMe, getUser, listUsers, updateUser } from './users.js';
+
+export const handlers: Handlers = {
+  getMe,
+  listUsers,
+  createUser,
+  getUser,
+  updateUser,
+  listApiKeys,
+  createApiKey,
+  revokeApiKey,
+  createEstimate,
+  listTiers,
+  updateTier,
+  createJob,
+  listJobs,
+  getJob,
+  listJobChunks,
+  cancelJob,
+  listNodes,
+  getNode,
+  listAudit,
+};

@@ -1,0 +1,93 @@
+import { apiRoutes, errorBodySchema, type RouteDef } from '@cloudexport/shared';
+import { z } from 'zod';
+
+type JsonSchema = Record<string, unknown>;
+
+const ERROR_RESPONSES: Record<string, string> = {
+  '400': 'Malformed or invalid request; `details.issues` names the fields.',
+  '401': 'Missing, invalid or revoked API key.',
+  '403': 'Your role may not call this.',
+  '404': 'No such resource, or not yours.',
+};
+
+/** The OpenAPI 3.1 document, generated from the same zod schemas the coordinator validates with. */
+export function buildOpenApiDocument(version: string): JsonSchema {
+  const components: Record<string, JsonSchema> = {};
+  const toSchema = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+    const json = z.toJSONSchema(schema, { io, target: 'draft-2020-12', unrepresentable: 'any', reused: 'inline' }) as JsonSchema;
+    return hoistDefs(json, components);
+  };
+
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [operationId, route] of Object.entries(apiRoutes) as [string, RouteDef][]) {
+    const path = `/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
+    const parameters = [...objectParameters(route.params, 'path', toSchema), ...objectParameters(route.query, 'query', toSchema)];
+    const responses: Record<string, unknown> = {
+      [String(route.status)]: { description: route.summary, content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
+    };
+    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      description: `Roles: ${route.roles.join(', ')}.`,
+      security: [{ apiKey: [] }],
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  components.Error = toSchema(errorBodySchema, 'output');
+  paths['/healthz'] = {
+    get: { operationId: 'health', summary: 'Liveness and database check', tags: ['health'], security: [], responses: { '200': { description: 'Healthy' }, '503': { description: 'Database unreachable' } } },
+  };
+
+  return {
+    openapi: '3.1.0',
+    info: { title: 'CloudExport coordinator API', version, description: 'Render After Effects projects on peer GPUs. Authenticate with `Authorization: Bearer <API key>`.' },
+    servers: [{ url: '/' }],
+    paths,
+    components: { schemas: components, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/v1/api-keys.' } } },
+  };
+}
+
+/** Path and query objects become one parameter per property. */
+function objectParameters(schema: z.ZodType | undefined, where: 'path' | 'query', toSchema: (s: z.ZodType, io: 'input' | 'output') => JsonSchema) {
+  if (!schema) return [];
+  const json = toSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (json.required ?? []).includes(name),
+    schema: s,
+    ...(typeof s.description === 'string' ? { description: s.description } : {}),
+  }));
+}
+
+/** Named schemas (`.meta({id})`) move to components and are referenced from where they were. */
+function hoistDefs(json: JsonSchema, components: Record<string, JsonSchema>): JsonSchema {
+  const defs = (json.$defs ?? {}) as Record<string, JsonSchema>;
+  const { $defs: _drop, $schema: _schema, ...rest } = json;
+  for (const [name, def] of Object.entries(defs)) components[name] ??= rewriteRefs(def) as JsonSchema;
+  const id = typeof rest.id === 'string' ? rest.id : null;
+  const body = rewriteRefs(rest) as JsonSchema;
+  if (id) {
+    delete body.id;
+    components[id] ??= body;
+    return { $ref: `#/components/schemas/${id}` };
+  }
+  return body;
+}
+
+function rewriteRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(rewriteRefs);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === '$ref' && typeof v === 'string' ? v.replace('#/$defs/', '#/components/schemas/') : rewriteRefs(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import Koa from 'koa';
+import type { Logger } from 'pino';
+import { buildApiRouter } from './api/build-router.js';
+import type { Deps } from './api/deps.js';
+import { errorMiddleware } from './api/error-middleware.js';
+import { handlers } from './api/handlers/index.js';
+import { buildOpenApiDocument } from './api/openapi.js';
+import { bootstrapAdmin, type BootstrapResult } from './auth/bootstrap-admin.js';
+import { systemClock, type Clock } from './clock.js';
+import type { CoordinatorConfig } from './config.js';
+import type { Database } from './db/open-database.js';
+import { seedDefaultTiers } from './tiers/tier-table.js';
+import { VERSION } from './version.js';
+
+export interface CoordinatorParts {
+  config: CoordinatorConfig;
+  db: Database;
+  log: Logger;
+  clock?: Clock;
+}
+
+export interface Coordinator {
+  app: Koa;
+  bootstrap: BootstrapResult;
+  /** Starts listening on config.port (0: any free port) and resolves with the URL. */
+  listen(): Promise<string>;
+  /** Stops accepting requests and waits for those in flight. The database is the caller's. */
+  close(): Promise<void>;
+}
+
+export async function createCoordinator(parts: CoordinatorParts): Promise<Coordinator> {
+  const { config, db, log } = parts;
+  const clock = parts.clock ?? systemClock;
+  const deps: Deps = { config, orm: db.orm, clock, log };
+
+  const em = db.orm.em.fork();
+  await seedDefaultTiers(em, clock.now());
+  const bootstrap = await bootstrapAdmin(em, config.dataDir, config.adminKey, clock.now());
+
+  const openApi = buildOpenApiDocument(VERSION);
+  const app = new Koa({ proxy: false });
+  app.use(requestLog(log));
+  app.use(errorMiddleware(log));
+  app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.maxJsonBytes, jsonStrict: true }));
+
+  const root = new Router();
+  root.get('/healthz', async (ctx) => {
+    try {
+      await db.orm.em.getConnection().execute('select 1');
+      ctx.body = { status: 'ok', version: VERSION, database: db.kind };
+    } catch (err) {
+      log.warn({ err }, 'health check: database unreachable');
+      ctx.status = 503;
+      ctx.body = { status: 'unavailable', version: VERSION, database: db.kind };
+    }
+  });
+  root.get('/api/v1/openapi.json', (ctx) => {
+    ctx.body = openApi;
+  });
+  app.use(root.routes());
+  const api = buildApiRouter(handlers, deps);
+  app.use(api.routes());
+  app.use(api.allowedMethods({ throw: false }));
+
+  let server: Server | null = null;
+  return {
+    app,
+    bootstrap,
+    listen() {
+      return new Promise((resolve, reject) => {
+        server = createServer(app.callback());
+        server.once('error', reject);
+        server.listen(config.port, config.host, () => {
+          const { port } = server!.address() as AddressInfo;
+          const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+          resolve(`http://${host}:${port}`);
+        });
+      });
+    },
+    async close() {
+      const s = server;
+      if (!s) return;
+      server = null;
+      await new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+      });
+    },
+  };
+}
+
+function requestLog(log: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    const requestId = ctx.get('x-request-id') || randomUUID();
+    ctx.set('x-request-id', requestId);
+    try {
+      await next();
+    } finally {
+      log.debug({ requestId, method: ctx.method, path: ctx.path, status: ctx.status, ms: Math.round(performance.now() - started) }, 'request');
+    }
+  };
+}

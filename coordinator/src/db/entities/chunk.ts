@@ -1,0 +1,30 @@
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { JobEntity } from './job.js';
+import type { ChunkState } from '@cloudexport/shared';
+
+export const ChunkEntity = defineEntity({
+  name: 'Chunk',
+  tableName: 'chunks',
+  uniques: [{ properties: ['jobId', 'index'] }],
+  indexes: [{ properties: ['state', 'jobId'] }, { properties: ['nodeId'] }],
+  checks: [{ name: 'chunks_frames_check', expression: 'frame_end >= frame_start' }],
+  properties: {
+    id: p.uuid().primary(),
+    jobId: p.manyToOne(JobEntity).mapToPk().fieldName('job_id').deleteRule('cascade'),
+    index: p.integer(),
+    frameStart: p.integer(),
+    frameEnd: p.integer(),
+    state: p.string().length(16).$type<ChunkState>(),
+    attempt: p.integer().default(0),
+    /** Fencing token: bumped on every assignment; messages with an older epoch are refused. */
+    epoch: p.integer().default(0),
+    nodeId: p.uuid().nullable(),
+    failedNodeIds: p.json<string[]>(),
+    framesDone: p.integer().default(0),
+    leaseExpiresAt: p.datetime().nullable(),
+    error: p.text().nullable(),
+    createdAt: p.datetime(),
+    updatedAt: p.datetime(),
+  },
+});
+export type ChunkRow = InferEntity<typeof ChunkEntity>;

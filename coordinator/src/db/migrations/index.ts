@@ -1,0 +1,5 @@
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration0001InitialSchema } from './0001-initial-schema.js';
+
+/** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
+export const migrationsList: MigrationObject[] = [{ name: '0001-initial-schema', class: Migration0001InitialSchema }];

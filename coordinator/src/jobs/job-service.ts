@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import {
+  assertChunkTransition,
+  assertJobTransition,
+  CHUNK_STATES,
+  ChunkState,
+  chooseChunkSize,
+  ErrorCode,
+  estimateCost,
+  isTerminalChunkState,
+  isTerminalJobState,
+  JobState,
+  MAX_CHUNKS_PER_JOB,
+  NodeState,
+  splitFrames,
+  usdToMicros,
+  type CreateJobBody,
+} from '@cloudexport/shared';
+import { ApiError } from '../api/api-error.js';
+import type { Principal } from '../api/principal.js';
+import { isAdmin } from '../api/principal.js';
+import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
+import { ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
+import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
+
+export interface JobWrite {
+  em: EntityManager;
+  principal: Principal;
+  actor: AuditActor;
+  now: Date;
+  storageHours: number;
+}
+
+/** Validates the spec against the tier table, prices it, splits it into chunks and queues it. */
+export async function createJob({ em, principal, actor, now, storageHours }: JobWrite, body: CreateJobBody): Promise<JobRow> {
+  const audit = (r: AuditRecord) => recordAudit(em, now, actor, r);
+  const candidates = tiersWithin(await loadTiers(em), body.maxTier);
+  if (!candidates || candidates.length === 0) throw unknownTier(body.maxTier ?? '');
+  const frames = body.comp.frameEnd - body.comp.frameStart + 1;
+  const chunkSize = body.chunkSize ?? chunkSizeFor(frames, await eligibleNodeCount(em, candidates.map((t) => t.id)));
+  const ranges = splitFrames(body.comp.frameStart, body.comp.frameEnd, chunkSize);
+  if (ranges.length > MAX_CHUNKS_PER_JOB) {
+    throw ApiError.validation('body', [
+      { path: 'chunkSize', message: `${chunkSize} frames per chunk makes ${ranges.length} chunks; at most ${MAX_CHUNKS_PER_JOB} (use ≥ ${Math.ceil(frames / MAX_CHUNKS_PER_JOB)})` },
+    ]);
+  }
+  const estimate = estimateCost(
+    { durationSeconds: frames / body.comp.fps, fps: body.comp.fps, complexity: body.complexity, thirdPartyPlugins: body.thirdPartyPlugins, bundleBytes: body.bundleBytes, preset: body.preset, custom: body.custom },
+    await pricedTiers(em, candidates),
+    { storageHours },
+  );
+  // the hold is priced at the job's ceiling: the dearest tier it may land on
+  const ceilingUsd = Math.max(...estimate.tiers.map((t) => t.cost.totalUsd));
+
+  const job = em.create(JobEntity, {
+    id: randomUUID(),
+    ownerId: principal.userId,
+    name: body.name ?? body.comp.name,
+    state: JobState.CREATED,
+    bundle: body.bundle ?? null,
+    bundleBytes: body.bundleBytes,
+    comp: body.comp,
+    preset: body.preset,
+    custom: body.custom ?? null,
+    complexity: body.complexity,
+    thirdPartyPlugins: body.thirdPartyPlugins,
+    priority: body.priority,
+    maxTier: body.maxTier ?? null,
+    chunkSize,
+    minAeVersion: body.minAeVersion ?? null,
+    framesTotal: frames,
+    framesDone: 0,
+    chunkCount: ranges.length,
+    retries: 0,
+    estimatedUsdMicros: usdToMicros(ceilingUsd),
+    error: null,
+    createdAt: now,
+    updatedAt: now,
+    finishedAt: null,
+  });
+  for (const range of ranges) {
+    em.create(ChunkEntity, {
+      id: randomUUID(),
+      jobId: job.id,
+      ...range,
+      state: ChunkState.QUEUED,
+      attempt: 0,
+      epoch: 0,
+      nodeId: null,
+      failedNodeIds: [],
+      framesDone: 0,
+      leaseExpiresAt: null,
+      error: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+  audit({ action: 'job.create', targetType: 'job', targetId: job.id, details: { comp: body.comp.name, frames, chunks: ranges.length, preset: body.preset, estimatedUsd: ceilingUsd } });
+  moveJob(job, JobState.QUEUED, now, audit);
+  await em.flush();
+  return job;
+}
+
+/** Cancels the job and every chunk not yet finished, atomically with anything racing it. */
+export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: string): Promise<JobRow> {
+  return em.transactional(async (tx) => {
+    const audit = (r: AuditRecord) => recordAudit(tx, now, actor, r);
+    const job = await tx.findOne(JobEntity, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!job || !canSee(principal, job)) throw ApiError.notFound('job', jobId);
+    if (isTerminalJobState(job.state)) {
+      throw ApiError.conflict(`Job ${job.id} is ${job.state}; only a job still in progress can be cancelled.`, ErrorCode.illegalTransition);
+    }
+    const open = CHUNK_STATES.filter((s) => !isTerminalChunkState(s));
+    for (const s of open) assertChunkTransition(s, ChunkState.CANCELLED);
+    await tx.nativeUpdate(ChunkEntity, { jobId: job.id, state: { $in: open } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
+    moveJob(job, JobState.CANCELLED, now, audit);
+    job.finishedAt = now;
+    return job;
+  });
+}
+
+export function canSee(principal: Principal, job: { ownerId: string }): boolean {
+  return job.ownerId === principal.userId || isAdmin(principal);
+}
+
+/** Every job state change goes through the shared transition table and the audit log. */
+export function moveJob(job: JobRow, to: JobState, now: Date, audit: (r: AuditRecord) => void): void {
+  assertJobTransition(job.state, to);
+  audit({ action: 'job.state', targetType: 'job', targetId: job.id, details: { from: job.state, to } });
+  job.state = to;
+  job.updatedAt = now;
+}
+
+function chunkSizeFor(frames: number, eligibleNodes: number): number {
+  return Math.max(chooseChunkSize(frames, eligibleNodes), Math.ceil(frames / MAX_CHUNKS_PER_JOB));
+}
+
+async function eligibleNodeCount(em: EntityManager, tierIds: string[]): Promise<number> {
+  return em.count(NodeEntity, { state: { $in: [NodeState.online, NodeState.busy] }, tierId: { $in: tierIds } });
+}

@@ -1,0 +1,58 @@
+import pino from 'pino';
+import { createCoordinator } from './app.js';
+import { compileConfig, type CoordinatorOptions } from './config.js';
+import { openDatabase } from './db/open-database.js';
+
+/** Environment → options; called only by entry points, which own process.env. */
+export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
+  const num = (v: string | undefined) => (v === undefined || v === '' ? undefined : Number(v));
+  return {
+    port: num(env.PORT),
+    host: env.HOST || undefined,
+    databaseUrl: env.DATABASE_URL,
+    dataDir: env.CLOUDEXPORT_DATA_DIR || undefined,
+    adminKey: env.CLOUDEXPORT_ADMIN_KEY,
+    retentionDays: num(env.CLOUDEXPORT_RETENTION_DAYS),
+    logLevel: env.LOG_LEVEL || undefined,
+  };
+}
+
+export interface RunningCoordinator {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Opens the database, starts the API and prints how to reach it. */
+export async function startCoordinator(options: CoordinatorOptions, out: (line: string) => void = console.log): Promise<RunningCoordinator> {
+  const config = compileConfig(options);
+  const log = pino({ level: config.logLevel, base: { service: 'coordinator' } });
+  const started = performance.now();
+  const db = await openDatabase(
+    config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'embedded', dataDir: config.dataDir },
+    log,
+  );
+  try {
+    const coordinator = await createCoordinator({ config, db, log });
+    const url = await coordinator.listen();
+    log.info({ url, database: db.kind, ms: Math.round(performance.now() - started) }, 'coordinator listening');
+    out(`CloudExport coordinator: ${url}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}`})`);
+    out(`  health:  ${url}/healthz`);
+    out(`  API:     ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
+    if (coordinator.bootstrap.generatedKey) {
+      out(`  Admin API key (shown once; also saved to ${coordinator.bootstrap.keyFile}, readable only by you):`);
+      out(`    ${coordinator.bootstrap.generatedKey}`);
+    } else if (!config.adminKey) {
+      out(`  Admin API key: in ${config.dataDir}/admin-key (or set CLOUDEXPORT_ADMIN_KEY)`);
+    }
+    return {
+      url,
+      async stop() {
+        await coordinator.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

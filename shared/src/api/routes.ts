@@ -1,0 +1,66 @@
+import { z } from 'zod';
+import { apiKeySchema, createApiKeyBodySchema, createdApiKeySchema, listApiKeysQuerySchema } from './api-keys.js';
+import { auditEntrySchema, listAuditQuerySchema } from './audit.js';
+import { idParamsSchema, pageOf } from './common.js';
+import { estimateBodySchema, estimateSchema } from './estimates.js';
+import { chunkSchema, createJobBodySchema, jobSchema, listJobsQuerySchema } from './jobs.js';
+import { listNodesQuerySchema, nodeSchema } from './nodes.js';
+import { tierParamsSchema, tierSchema, updateTierBodySchema } from './tiers.js';
+import { createUserBodySchema, listUsersQuerySchema, Role, updateUserBodySchema, userSchema } from './users.js';
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
+
+/**
+ * One REST endpoint, declared once: the coordinator validates with these schemas, the
+ * OpenAPI document is generated from them, and clients type their calls with them.
+ */
+export interface RouteDef {
+  method: HttpMethod;
+  /** Koa-style path under /api/v1, e.g. `/jobs/:id`. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Roles allowed to call it at all; ownership is checked by the handler. */
+  roles: readonly Role[];
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  response: z.ZodType;
+  status: 200 | 201;
+}
+
+const anyone = [Role.artist, Role.provider, Role.admin] as const;
+const artists = [Role.artist, Role.admin] as const;
+const providers = [Role.provider, Role.admin] as const;
+const admins = [Role.admin] as const;
+
+export const apiRoutes = {
+  getMe: { method: 'get', path: '/me', summary: 'The user the key belongs to', tag: 'users', roles: anyone, response: userSchema, status: 200 },
+  listUsers: { method: 'get', path: '/users', summary: 'List users', tag: 'users', roles: admins, query: listUsersQuerySchema, response: pageOf(userSchema), status: 200 },
+  createUser: { method: 'post', path: '/users', summary: 'Create a user', tag: 'users', roles: admins, body: createUserBodySchema, response: userSchema, status: 201 },
+  getUser: { method: 'get', path: '/users/:id', summary: 'Get a user', tag: 'users', roles: admins, params: idParamsSchema, response: userSchema, status: 200 },
+  updateUser: { method: 'patch', path: '/users/:id', summary: 'Change a user’s name, role or disabled flag', tag: 'users', roles: admins, params: idParamsSchema, body: updateUserBodySchema, response: userSchema, status: 200 },
+
+  listApiKeys: { method: 'get', path: '/api-keys', summary: 'List your API keys (admins: any user’s)', tag: 'api-keys', roles: anyone, query: listApiKeysQuerySchema, response: pageOf(apiKeySchema), status: 200 },
+  createApiKey: { method: 'post', path: '/api-keys', summary: 'Create an API key; the secret is shown once', tag: 'api-keys', roles: anyone, body: createApiKeyBodySchema, response: createdApiKeySchema, status: 201 },
+  revokeApiKey: { method: 'delete', path: '/api-keys/:id', summary: 'Revoke an API key', tag: 'api-keys', roles: anyone, params: idParamsSchema, response: apiKeySchema, status: 200 },
+
+  createEstimate: { method: 'post', path: '/estimates', summary: 'Price a render per tier, with an ETA', tag: 'estimates', roles: anyone, body: estimateBodySchema, response: estimateSchema, status: 200 },
+
+  listTiers: { method: 'get', path: '/tiers', summary: 'The GPU tiers and their prices', tag: 'tiers', roles: anyone, response: z.object({ items: z.array(tierSchema) }), status: 200 },
+  updateTier: { method: 'patch', path: '/tiers/:id', summary: 'Edit a tier’s name, price or GPU models', tag: 'tiers', roles: admins, params: tierParamsSchema, body: updateTierBodySchema, response: tierSchema, status: 200 },
+
+  createJob: { method: 'post', path: '/jobs', summary: 'Submit a render job', tag: 'jobs', roles: artists, body: createJobBodySchema, response: jobSchema, status: 201 },
+  listJobs: { method: 'get', path: '/jobs', summary: 'List your jobs (admins: every job)', tag: 'jobs', roles: artists, query: listJobsQuerySchema, response: pageOf(jobSchema), status: 200 },
+  getJob: { method: 'get', path: '/jobs/:id', summary: 'Get a job', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
+  listJobChunks: { method: 'get', path: '/jobs/:id/chunks', summary: 'A job’s chunks', tag: 'jobs', roles: artists, params: idParamsSchema, response: z.object({ items: z.array(chunkSchema) }), status: 200 },
+  cancelJob: { method: 'post', path: '/jobs/:id/cancel', summary: 'Cancel a job', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
+
+  listNodes: { method: 'get', path: '/nodes', summary: 'List render nodes (providers: their own)', tag: 'nodes', roles: providers, query: listNodesQuerySchema, response: pageOf(nodeSchema), status: 200 },
+  getNode: { method: 'get', path: '/nodes/:id', summary: 'Get a render node', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+
+  listAudit: { method: 'get', path: '/audit', summary: 'The audit log', tag: 'audit', roles: admins, query: listAuditQuerySchema, response: pageOf(auditEntrySchema), status: 200 },
+} as const satisfies Record<string, RouteDef>;
+
+export type ApiRoutes = typeof apiRoutes;
+export type RouteName = keyof ApiRoutes;
