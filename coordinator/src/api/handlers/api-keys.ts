@@ -5,19 +5,13 @@ import { ApiKeyEntity, UserEntity } from '../../db/entities/index.js';
 import { ApiError } from '../api-error.js';
 import type { Handler } from '../build-router.js';
 import { apiKeyDto } from '../dto.js';
-import { afterCursor, decodeCursor, pageFrom } from '../pagination.js';
+import { ownerScope } from '../owner-scope.js';
+import { findPage } from '../pagination.js';
 import { isAdmin } from '../principal.js';
 
 export const listApiKeys: Handler<ApiRoutes['listApiKeys']> = async ({ em, query, principal }) => {
-  if (query.userId && query.userId !== principal.userId && !isAdmin(principal)) {
-    throw ApiError.forbidden('Only admins may list another user’s API keys.');
-  }
-  const rows = await em.find(
-    ApiKeyEntity,
-    { userId: query.userId ?? principal.userId, ...afterCursor('createdAt', decodeCursor(query.cursor)) },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: query.limit + 1 },
-  );
-  const page = pageFrom(rows, query.limit, (k) => k.createdAt);
+  const where = ownerScope(principal, query.userId, 'API keys', false);
+  const page = await findPage(em, ApiKeyEntity, { userId: where.ownerId }, query, 'createdAt');
   return { items: page.rows.map(apiKeyDto), nextCursor: page.nextCursor };
 };
 

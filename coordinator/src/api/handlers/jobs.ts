@@ -4,8 +4,8 @@ import { cancelJob as cancel, canSee, createJob as create } from '../../jobs/job
 import { ApiError } from '../api-error.js';
 import type { Handler, HandlerInput } from '../build-router.js';
 import { chunkDto, jobDto } from '../dto.js';
-import { afterCursor, decodeCursor, pageFrom } from '../pagination.js';
-import { isAdmin } from '../principal.js';
+import { ownerScope } from '../owner-scope.js';
+import { findPage } from '../pagination.js';
 
 function jobWrite(input: HandlerInput<ApiRoutes['createJob']> | HandlerInput<ApiRoutes['cancelJob']>) {
   return { em: input.em, principal: input.principal, actor: input.actor, now: input.now, storageHours: input.deps.config.retentionDays * 24 };
@@ -16,16 +16,8 @@ export const createJob: Handler<ApiRoutes['createJob']> = async (input) => jobDt
 export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => jobDto(await cancel(jobWrite(input), input.params.id));
 
 export const listJobs: Handler<ApiRoutes['listJobs']> = async ({ em, query, principal }) => {
-  if (query.ownerId && query.ownerId !== principal.userId && !isAdmin(principal)) {
-    throw ApiError.forbidden('Only admins may list another user’s jobs.');
-  }
-  const ownerId = query.ownerId ?? (isAdmin(principal) ? undefined : principal.userId);
-  const rows = await em.find(
-    JobEntity,
-    { ...(ownerId ? { ownerId } : {}), ...(query.state ? { state: query.state } : {}), ...afterCursor('createdAt', decodeCursor(query.cursor)) },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: query.limit + 1 },
-  );
-  const page = pageFrom(rows, query.limit, (j) => j.createdAt);
+  const where = { ...ownerScope(principal, query.ownerId, 'jobs'), ...(query.state ? { state: query.state } : {}) };
+  const page = await findPage(em, JobEntity, where, query, 'createdAt');
   return { items: page.rows.map(jobDto), nextCursor: page.nextCursor };
 };
 

@@ -4,19 +4,14 @@ import { UserEntity } from '../../db/entities/index.js';
 import { ApiError } from '../api-error.js';
 import type { Handler } from '../build-router.js';
 import { userDto } from '../dto.js';
-import { afterCursor, decodeCursor, pageFrom } from '../pagination.js';
+import { findPage } from '../pagination.js';
 
 export const getMe: Handler<ApiRoutes['getMe']> = async ({ em, principal }) => {
   return userDto(await em.findOneOrFail(UserEntity, { id: principal.userId }));
 };
 
 export const listUsers: Handler<ApiRoutes['listUsers']> = async ({ em, query }) => {
-  const rows = await em.find(
-    UserEntity,
-    { ...(query.role ? { role: query.role } : {}), ...afterCursor('createdAt', decodeCursor(query.cursor)) },
-    { orderBy: { createdAt: 'desc', id: 'desc' }, limit: query.limit + 1 },
-  );
-  const page = pageFrom(rows, query.limit, (u) => u.createdAt);
+  const page = await findPage(em, UserEntity, query.role ? { role: query.role } : {}, query, 'createdAt');
   return { items: page.rows.map(userDto), nextCursor: page.nextCursor };
 };
 
