@@ -10,6 +10,7 @@ import type { Deps } from './api/deps.js';
 import { errorMiddleware } from './api/error-middleware.js';
 import { handlers } from './api/handlers/index.js';
 import { buildOpenApiDocument } from './api/openapi.js';
+import { RateLimiter } from './api/rate-limiter.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/bootstrap-admin.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CoordinatorConfig } from './config.js';
@@ -36,7 +37,7 @@ export interface Coordinator {
 export async function createCoordinator(parts: CoordinatorParts): Promise<Coordinator> {
   const { config, db, log } = parts;
   const clock = parts.clock ?? systemClock;
-  const deps: Deps = { config, orm: db.orm, clock, log };
+  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock) };
 
   const em = db.orm.em.fork();
   await seedDefaultTiers(em, clock.now());

@@ -18,6 +18,8 @@ export interface CoordinatorOptions {
   maxJsonBytes?: number;
   /** pino level. Default `info`. */
   logLevel?: string;
+  /** Sustained API requests per second per key (bursts of 10×). Default 20. */
+  rateLimitPerSecond?: number;
 }
 
 export interface CoordinatorConfig {
@@ -29,6 +31,7 @@ export interface CoordinatorConfig {
   retentionDays: number;
   maxJsonBytes: number;
   logLevel: string;
+  rateLimit: { perSecond: number; burst: number };
 }
 
 export class ConfigError extends Error {}
@@ -41,6 +44,10 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
   const retentionDays = options.retentionDays ?? 7;
   if (!(retentionDays > 0 && retentionDays <= 3650)) {
     throw new ConfigError(`CLOUDEXPORT_RETENTION_DAYS must be between 1 and 3650 days, not "${options.retentionDays}".`);
+  }
+  const perSecond = options.rateLimitPerSecond ?? 20;
+  if (!(perSecond > 0 && perSecond <= 100_000)) {
+    throw new ConfigError(`CLOUDEXPORT_RATE_LIMIT must be between 1 and 100000 requests per second, not "${options.rateLimitPerSecond}".`);
   }
   const databaseUrl = options.databaseUrl?.trim() || null;
   if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
@@ -59,5 +66,6 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
     retentionDays,
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     logLevel: options.logLevel ?? 'info',
+    rateLimit: { perSecond, burst: Math.ceil(perSecond * 10) },
   };
 }

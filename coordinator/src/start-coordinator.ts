@@ -14,6 +14,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
     adminKey: env.CLOUDEXPORT_ADMIN_KEY,
     retentionDays: num(env.CLOUDEXPORT_RETENTION_DAYS),
     logLevel: env.LOG_LEVEL || undefined,
+    rateLimitPerSecond: num(env.CLOUDEXPORT_RATE_LIMIT),
   };
 }
 

@@ -1,6 +1,6 @@
 import Router from '@koa/router';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { apiRoutes, type ApiRoutes, type FieldIssue, type RouteDef, type RouteName } from '@cloudexport/shared';
+import { apiRoutes, ErrorCode, type ApiRoutes, type FieldIssue, type RouteDef, type RouteName } from '@cloudexport/shared';
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
@@ -39,7 +39,12 @@ export function buildApiRouter(handlers: Handlers, deps: Deps): Router {
     router[route.method](name, route.path, async (ctx) => {
       const em = deps.orm.em.fork();
       const now = deps.clock.now();
-      const principal = await authenticate(em, ctx.get('authorization') || undefined, now);
+      const principal = await authenticate(em, ctx.get('authorization') || undefined, now).catch((err: unknown) => {
+        // failed sign-ins spend the address's budget, so keys cannot be guessed at full speed
+        if (err instanceof ApiError && err.status === 401) throttle(deps, `ip:${ctx.ip}`);
+        throw err;
+      });
+      throttle(deps, `key:${principal.apiKeyId}`);
       if (!route.roles.includes(principal.role)) {
         throw ApiError.forbidden(`${route.summary} needs the ${route.roles.join(' or ')} role; this key belongs to a ${principal.role}.`);
       }
@@ -65,6 +70,13 @@ export function buildApiRouter(handlers: Handlers, deps: Deps): Router {
     });
   }
   return router;
+}
+
+function throttle(deps: Deps, key: string): void {
+  const verdict = deps.rateLimiter.take(key);
+  if (!verdict.ok) {
+    throw new ApiError(429, ErrorCode.rateLimited, `Too many requests; retry in ${verdict.retryAfterSeconds} s.`, { retryAfterSeconds: verdict.retryAfterSeconds });
+  }
 }
 
 /** One issue per offending field; an unknown key is named as the field it is. */

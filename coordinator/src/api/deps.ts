@@ -2,6 +2,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CoordinatorConfig } from '../config.js';
+import type { RateLimiter } from './rate-limiter.js';
 
 /** What request handlers may use; built once by `createCoordinator`. */
 export interface Deps {
@@ -9,4 +10,6 @@ export interface Deps {
   orm: MikroORM;
   clock: Clock;
   log: Logger;
+  /** Per API key, and per address for failed sign-ins. */
+  rateLimiter: RateLimiter;
 }

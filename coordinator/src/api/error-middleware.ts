@@ -25,6 +25,7 @@ export function errorMiddleware(log: Logger): Middleware {
       if (allow) ctx.set('Allow', allow);
       ctx.body = body;
       if (apiError.status === 401) ctx.set('WWW-Authenticate', 'Bearer realm="cloudexport"');
+      if (apiError.status === 429) ctx.set('Retry-After', String(apiError.details?.retryAfterSeconds ?? 1));
     }
   };
 }

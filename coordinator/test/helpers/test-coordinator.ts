@@ -46,7 +46,8 @@ export interface TestCoordinator {
 export async function startTestCoordinator(options: { clock?: Clock; config?: CoordinatorOptions } = {}): Promise<TestCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ce-test-'));
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
-  const config = compileConfig({ port: 0, host: '127.0.0.1', dataDir, adminKey, ...options.config });
+  // tests fire hundreds of requests a second with one key; the limiter has tests of its own
+  const config = compileConfig({ port: 0, host: '127.0.0.1', dataDir, adminKey, rateLimitPerSecond: 10_000, ...options.config });
   const db = await openTestDatabase();
   const coordinator = await createCoordinator({ config, db, log: pino({ level: process.env.CE_TEST_LOG ?? 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
   const url = await coordinator.listen();
