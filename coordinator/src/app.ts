@@ -17,16 +17,27 @@ import type { CoordinatorConfig } from './config.js';
 import type { Database } from './db/open-database.js';
 import { seedDefaultTiers } from './tiers/tier-table.js';
 import { VERSION } from './version.js';
+import { Server as SocketServer } from 'socket.io';
+import { ChunkLifecycle } from './fleet/chunk-lifecycle.js';
+import { Dispatcher } from './fleet/dispatcher.js';
+import { DEFAULT_FLEET_TIMING, type FleetTiming } from './fleet/fleet-timing.js';
+import { sweepLapsedLeases } from './fleet/lease-sweeper.js';
+import { AgentRegistry, attachAgentGateway } from './realtime/agent-gateway.js';
+import { EventBus } from './realtime/event-bus.js';
+import { attachLiveGateway } from './realtime/live-gateway.js';
 
 export interface CoordinatorParts {
   config: CoordinatorConfig;
   db: Database;
   log: Logger;
   clock?: Clock;
+  /** Heartbeat, lease and sweep periods. Default DEFAULT_FLEET_TIMING. */
+  timing?: FleetTiming;
 }
 
 export interface Coordinator {
   app: Koa;
+  deps: Deps;
   bootstrap: BootstrapResult;
   /** Starts listening on config.port (0: any free port) and resolves with the URL. */
   listen(): Promise<string>;
@@ -37,7 +48,15 @@ export interface Coordinator {
 export async function createCoordinator(parts: CoordinatorParts): Promise<Coordinator> {
   const { config, db, log } = parts;
   const clock = parts.clock ?? systemClock;
-  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock) };
+  const timing = parts.timing ?? DEFAULT_FLEET_TIMING;
+  const bus = new EventBus();
+  const lifecycle = new ChunkLifecycle({ orm: db.orm, clock, log, bus, timing });
+  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing };
+  const registry = new AgentRegistry();
+  const dispatcher = new Dispatcher(registry, lifecycle, timing, log);
+  bus.on('work', () => dispatcher.kick());
+  bus.on('revoke', ({ nodeId, chunkId, epoch, reason }) => registry.sockets.get(nodeId)?.emit('chunk:cancel', { chunkId, epoch, reason }));
+  bus.on('nodeCommand', ({ nodeId, state }) => registry.sockets.get(nodeId)?.emit('node:state', { state }));
 
   const em = db.orm.em.fork();
   await seedDefaultTiers(em, clock.now());
@@ -69,12 +88,22 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   app.use(api.allowedMethods({ throw: false }));
 
   let server: Server | null = null;
+  let io: SocketServer | null = null;
+  const timers: NodeJS.Timeout[] = [];
   return {
     app,
     bootstrap,
+    deps,
     listen() {
       return new Promise((resolve, reject) => {
         server = createServer(app.callback());
+        io = new SocketServer(server, { serveClient: false, cors: { origin: false } });
+        attachAgentGateway(io, deps, registry);
+        attachLiveGateway(io, deps);
+        timers.push(
+          setInterval(() => void sweepLapsedLeases(lifecycle, clock).catch((err: unknown) => log.error({ err }, 'lease sweep failed')), timing.sweepIntervalMs),
+          setInterval(() => dispatcher.kick(), Math.max(1_000, timing.heartbeatIntervalMs)),
+        );
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server!.address() as AddressInfo;
@@ -84,9 +113,12 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
       });
     },
     async close() {
+      for (const t of timers.splice(0)) clearInterval(t);
       const s = server;
       if (!s) return;
       server = null;
+      await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
+      io = null;
       await new Promise<void>((resolve) => {
         s.close(() => resolve());
         s.closeIdleConnections();

@@ -17,3 +17,7 @@ export * from './states/chunk-state.js';
 export * from './states/illegal-transition.js';
 export * from './states/job-state.js';
 export * from './tiers/gpu-tiers.js';
+export * from './protocol/agent-events.js';
+export * from './protocol/agent-handshake.js';
+export * from './protocol/live-events.js';
+export * from './protocol/machine-report.js';

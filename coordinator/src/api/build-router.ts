@@ -15,7 +15,8 @@ export interface HandlerInput<R extends RouteDef> {
   params: Parsed<R, 'params'>;
   query: Parsed<R, 'query'>;
   body: Parsed<R, 'body'>;
-  principal: Principal;
+  /** Null only on public routes, whose body carries its own credential. */
+  principal: R extends { public: true } ? null : Principal;
   /** A fresh unit of work for this request; `flush()` commits it, audit entries included. */
   em: EntityManager;
   deps: Deps;
@@ -39,19 +40,24 @@ export function buildApiRouter(handlers: Handlers, deps: Deps): Router {
     router[route.method](name, route.path, async (ctx) => {
       const em = deps.orm.em.fork();
       const now = deps.clock.now();
-      const principal = await authenticate(em, ctx.get('authorization') || undefined, now).catch((err: unknown) => {
-        // failed sign-ins spend the address's budget, so keys cannot be guessed at full speed
-        if (err instanceof ApiError && err.status === 401) throttle(deps, `ip:${ctx.ip}`);
-        throw err;
-      });
-      throttle(deps, `key:${principal.apiKeyId}`);
-      if (!route.roles.includes(principal.role)) {
+      let principal: Principal | null = null;
+      if (route.public) {
+        throttle(deps, `ip:${ctx.ip}`);
+      } else {
+        principal = await authenticate(em, ctx.get('authorization') || undefined, now).catch((err: unknown) => {
+          // failed sign-ins spend the address's budget, so keys cannot be guessed at full speed
+          if (err instanceof ApiError && err.status === 401) throttle(deps, `ip:${ctx.ip}`);
+          throw err;
+        });
+        throttle(deps, `key:${principal.apiKeyId}`);
+      }
+      if (principal && !route.roles.includes(principal.role)) {
         throw ApiError.forbidden(`${route.summary} needs the ${route.roles.join(' or ')} role; this key belongs to a ${principal.role}.`);
       }
       const params = validate('path', route.params, ctx.params);
       const query = validate('query', route.query, ctx.query);
       const body = validate('body', route.body, route.body ? (ctx.request as { body?: unknown }).body : undefined);
-      const actor: AuditActor = { kind: 'user', id: principal.userId, ip: ctx.ip };
+      const actor: AuditActor = principal ? { kind: 'user', id: principal.userId, ip: ctx.ip } : { kind: 'system', id: null, ip: ctx.ip };
       const result = await handler({
         params,
         query,

@@ -2,6 +2,9 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
 import type { CoordinatorConfig } from '../config.js';
+import type { ChunkLifecycle } from '../fleet/chunk-lifecycle.js';
+import type { FleetTiming } from '../fleet/fleet-timing.js';
+import type { EventBus } from '../realtime/event-bus.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** What request handlers may use; built once by `createCoordinator`. */
@@ -12,4 +15,7 @@ export interface Deps {
   log: Logger;
   /** Per API key, and per address for failed sign-ins. */
   rateLimiter: RateLimiter;
+  bus: EventBus;
+  lifecycle: ChunkLifecycle;
+  timing: FleetTiming;
 }

@@ -42,6 +42,7 @@ export function jobDto(j: JobRow): Job {
     maxTier: j.maxTier ?? null,
     chunkSize: j.chunkSize,
     minAeVersion: j.minAeVersion ?? null,
+    minVramMb: j.minVramMb,
     framesTotal: j.framesTotal,
     framesDone: j.framesDone,
     chunkCount: j.chunkCount,
@@ -66,11 +67,15 @@ export function chunkDto(c: ChunkRow): Chunk {
     nodeId: c.nodeId ?? null,
     framesDone: c.framesDone,
     error: c.error ?? null,
+    warnings: c.warnings,
     updatedAt: iso(c.updatedAt),
   };
 }
 
-export function nodeDto(n: NodeRow): RenderNode {
+/** A node that heartbeated this recently counts as connected. */
+export const CONNECTED_WITHIN_MS = 10_000;
+
+export function nodeDto(n: NodeRow, now: Date): RenderNode {
   return {
     id: n.id,
     ownerId: n.ownerId,
@@ -80,6 +85,11 @@ export function nodeDto(n: NodeRow): RenderNode {
     tierId: n.tierId ?? null,
     aeInstalls: n.aeInstalls,
     agentVersion: n.agentVersion ?? null,
+    disabledReason: n.disabledReason ?? null,
+    connected: n.state !== 'offline' && !!n.lastHeartbeatAt && now.getTime() - n.lastHeartbeatAt.getTime() < CONNECTED_WITHIN_MS,
+    currentChunkId: n.currentChunkId ?? null,
+    chunksDone: n.chunksDone,
+    chunksFailed: n.chunksFailed,
     lastHeartbeatAt: isoOrNull(n.lastHeartbeatAt),
     createdAt: iso(n.createdAt),
   };

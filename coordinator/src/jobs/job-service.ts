@@ -7,8 +7,10 @@ import {
   CHUNK_STATES,
   ChunkState,
   chooseChunkSize,
+  defaultMinVramMb,
   ErrorCode,
   estimateCost,
+  isActiveChunkState,
   isTerminalChunkState,
   isTerminalJobState,
   JobState,
@@ -22,7 +24,7 @@ import { ApiError } from '../api/api-error.js';
 import type { Principal } from '../api/principal.js';
 import { isAdmin } from '../api/principal.js';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
-import { ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
+import { ChunkAttemptEntity, ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
 import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
 
 export interface JobWrite {
@@ -70,6 +72,7 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
     maxTier: body.maxTier ?? null,
     chunkSize,
     minAeVersion: body.minAeVersion ?? null,
+    minVramMb: body.minVramMb ?? defaultMinVramMb(body.comp.width, body.comp.height),
     framesTotal: frames,
     framesDone: 0,
     chunkCount: ranges.length,
@@ -90,6 +93,7 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
       epoch: 0,
       nodeId: null,
       failedNodeIds: [],
+      warnings: [],
       framesDone: 0,
       leaseExpiresAt: null,
       error: null,
@@ -103,8 +107,8 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
   return job;
 }
 
-/** Cancels the job and every chunk not yet finished, atomically with anything racing it. */
-export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: string): Promise<JobRow> {
+/** Cancels the job and every chunk not yet finished; returns the chunks nodes were holding. */
+export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: string): Promise<{ job: JobRow; held: { chunkId: string; nodeId: string; epoch: number }[] }> {
   return em.transactional(async (tx) => {
     const audit = (r: AuditRecord) => recordAudit(tx, now, actor, r);
     const job = await tx.findOne(JobEntity, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
@@ -114,10 +118,21 @@ export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: 
     }
     const open = CHUNK_STATES.filter((s) => !isTerminalChunkState(s));
     for (const s of open) assertChunkTransition(s, ChunkState.CANCELLED);
+    const heldChunks = await tx.find(ChunkEntity, { jobId: job.id, state: { $in: open.filter(isActiveChunkState) } }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    const held = heldChunks.filter((c) => c.nodeId).map((c) => ({ chunkId: c.id, nodeId: c.nodeId!, epoch: c.epoch }));
     await tx.nativeUpdate(ChunkEntity, { jobId: job.id, state: { $in: open } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
+    for (const h of held) {
+      await tx.nativeUpdate(ChunkAttemptEntity, { chunkId: h.chunkId, epoch: h.epoch, outcome: 'running' }, { outcome: 'cancelled', reason: 'cancelled', message: 'the job was cancelled', endedAt: now });
+      const node = await tx.findOne(NodeEntity, { id: h.nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (node && node.currentChunkId === h.chunkId) {
+        node.currentChunkId = null;
+        if (node.state === NodeState.busy) node.state = NodeState.online;
+        node.updatedAt = now;
+      }
+    }
     moveJob(job, JobState.CANCELLED, now, audit);
     job.finishedAt = now;
-    return job;
+    return { job, held };
   });
 }
 

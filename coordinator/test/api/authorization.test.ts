@@ -1,7 +1,7 @@
 import test from 'ava';
 import { apiRoutes, type RouteName } from '@cloudexport/shared';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
-import { seedNode } from '../helpers/seed-node.js';
+import { enrollBody, seedNode } from '../helpers/seed-node.js';
 
 // Every endpoint × every kind of caller. The expected statuses are written out here, not derived
 // from the route table, so a route whose roles drift fails this test.
@@ -33,6 +33,13 @@ const EXPECTED: Record<RouteName, Record<Who, number>> = {
   cancelJob: artistOwned(200),
   listNodes: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
   getNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  drainNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  disableNode: adminOnly(200),
+  enableNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  revokeNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  createEnrollmentToken: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 201, admin: 201 },
+  // public: the enrollment token in the body is the credential, whatever the header says
+  enrollNode: { none: 201, wrongKey: 201, artistA: 201, artistB: 201, provider: 201, admin: 201 },
   listAudit: adminOnly(200),
 };
 
@@ -74,6 +81,21 @@ async function requestFor(w: World, route: RouteName, who: Who): Promise<{ path:
     }
     case 'getNode':
       return { path: `/api/v1/nodes/${w.providerNode}` };
+    case 'drainNode':
+    case 'disableNode':
+    case 'enableNode':
+    case 'revokeNode': {
+      // a fresh node of the provider's each time: these change it, and tests run concurrently
+      const id = await seedNode(w.t.db, w.ids.provider.id, { name: `for ${route} by ${who}` });
+      const suffix = { drainNode: '/drain', disableNode: '/disable', enableNode: '/enable', revokeNode: '' }[route];
+      return { path: `/api/v1/nodes/${id}${suffix}` };
+    }
+    case 'createEnrollmentToken':
+      return { path: '/api/v1/enrollment-tokens', body: {} };
+    case 'enrollNode': {
+      const token = (await w.t.call('POST', '/api/v1/enrollment-tokens', { key: w.ids.provider.key, body: {} })).body.token;
+      return { path: '/api/v1/nodes/enroll', body: enrollBody(token) };
+    }
     default: {
       const def = apiRoutes[route];
       return { path: `/api/v1${def.path}` };
@@ -138,8 +160,9 @@ test('lists are scoped to the caller', async (t) => {
   t.true(jobsB.body.items.every((j: { ownerId: string }) => j.ownerId === ids.artistB.id));
   const jobsAll = await c.call('GET', '/api/v1/jobs', { key: ids.admin.key });
   t.true(jobsAll.body.items.some((j: { ownerId: string }) => j.ownerId === ids.artistA.id), 'admins see every job');
-  const nodes = await c.call('GET', '/api/v1/nodes', { key: ids.provider.key });
-  t.deepEqual(nodes.body.items.map((n: { id: string }) => n.id), [world.providerNode]);
+  const nodes = await c.call('GET', '/api/v1/nodes?limit=200', { key: ids.provider.key });
+  t.true(nodes.body.items.some((n: { id: string }) => n.id === world.providerNode));
+  t.true(nodes.body.items.every((n: { ownerId: string }) => n.ownerId === ids.provider.id));
   const keys = await c.call('GET', '/api/v1/api-keys', { key: ids.artistB.key });
   t.true(keys.body.items.every((k: { userId: string }) => k.userId === ids.artistB.id));
   t.is((await c.call('GET', `/api/v1/jobs?ownerId=${ids.artistA.id}`, { key: ids.artistB.key })).status, 403);

@@ -47,6 +47,7 @@ export const createJobBodySchema = z
     maxTier: tierIdSchema.optional().meta({ description: 'The most expensive tier this job may use.' }),
     chunkSize: z.number().int().min(1).max(100_000).optional().meta({ description: 'Frames per chunk. Default: chosen by the coordinator.' }),
     minAeVersion: z.number().int().min(17).max(99).optional().meta({ description: 'Lowest After Effects major version that may render it.' }),
+    minVramMb: z.number().int().min(0).max(1_000_000).optional().meta({ description: 'GPU memory a node needs. Default: from the comp size (4 GB, 8 GB from 4K up).' }),
   })
   .strict()
   .superRefine((b, ctx) => checkCustomPreset(b.preset, b.custom, ctx))
@@ -73,6 +74,7 @@ export const jobSchema = z
     maxTier: z.string().nullable(),
     chunkSize: z.number().int(),
     minAeVersion: z.number().int().nullable(),
+    minVramMb: z.number().int(),
     framesTotal: z.number().int(),
     framesDone: z.number().int(),
     chunkCount: z.number().int(),
@@ -98,6 +100,7 @@ export const chunkSchema = z
     nodeId: idSchema.nullable(),
     framesDone: z.number().int(),
     error: z.string().nullable(),
+    warnings: z.array(z.string()),
     updatedAt: timestampSchema,
   })
   .meta({ id: 'Chunk' });
@@ -109,3 +112,8 @@ export const listJobsQuerySchema = pageQuerySchema
     ownerId: idSchema.optional().meta({ description: 'Admins only: another user’s jobs. Admins see every job without it.' }),
   })
   .strict();
+
+/** VRAM a comp needs by default: aerender holds several frames of the comp size on the GPU. */
+export function defaultMinVramMb(width: number, height: number): number {
+  return width * height >= 3840 * 2160 ? 8192 : 4096;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { aeInstallSchema, gpuInfoSchema, machineReportSchema } from '../protocol/machine-report.js';
 import { idSchema, pageQuerySchema, timestampSchema } from './common.js';
 
 export const NodeState = {
@@ -12,21 +13,6 @@ export const NodeState = {
 export type NodeState = (typeof NodeState)[keyof typeof NodeState];
 export const nodeStateSchema = z.enum(Object.values(NodeState) as [NodeState, ...NodeState[]]);
 
-export const gpuInfoSchema = z.object({
-  model: z.string().max(200),
-  vendor: z.string().max(100),
-  vramMb: z.number().int().min(0).max(10_000_000),
-  driver: z.string().max(100).nullable(),
-});
-export type GpuInfo = z.infer<typeof gpuInfoSchema>;
-
-export const aeInstallSchema = z.object({
-  version: z.string().max(50),
-  major: z.number().int().min(0).max(99),
-  path: z.string().max(1000),
-});
-export type AeInstall = z.infer<typeof aeInstallSchema>;
-
 export const nodeSchema = z
   .object({
     id: idSchema,
@@ -37,6 +23,11 @@ export const nodeSchema = z
     tierId: z.string().nullable().meta({ description: 'The tier of its best GPU; null when no tier lists the model.' }),
     aeInstalls: z.array(aeInstallSchema),
     agentVersion: z.string().nullable(),
+    disabledReason: z.string().nullable(),
+    connected: z.boolean().meta({ description: 'Holds a live connection to a coordinator now.' }),
+    currentChunkId: idSchema.nullable(),
+    chunksDone: z.number().int(),
+    chunksFailed: z.number().int(),
     lastHeartbeatAt: timestampSchema.nullable(),
     createdAt: timestampSchema,
   })
@@ -49,3 +40,35 @@ export const listNodesQuerySchema = pageQuerySchema
     ownerId: idSchema.optional().meta({ description: 'Admins only.' }),
   })
   .strict();
+
+export const createEnrollmentTokenBodySchema = z
+  .object({
+    ttlMinutes: z.number().int().min(5).max(7 * 24 * 60).default(60).meta({ description: 'How long the token works. Default 60 minutes.' }),
+  })
+  .strict()
+  .meta({ id: 'CreateEnrollmentTokenBody' });
+
+export const enrollmentTokenSchema = z
+  .object({
+    id: idSchema,
+    token: z.string().meta({ description: 'Shown once; works once.' }),
+    expiresAt: timestampSchema,
+    installCommand: z.string().meta({ description: 'The line to run on the GPU machine.' }),
+  })
+  .meta({ id: 'EnrollmentToken' });
+export type EnrollmentTokenCreated = z.infer<typeof enrollmentTokenSchema>;
+
+export const enrollNodeBodySchema = z
+  .object({
+    token: z.string().min(10).max(200),
+    name: z.string().trim().min(1).max(100),
+    signingPublicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'an Ed25519 public key: 32 bytes, base64'),
+    boxPublicKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'an X25519 public key: 32 bytes, base64'),
+    machine: machineReportSchema,
+  })
+  .strict()
+  .meta({ id: 'EnrollNodeBody' });
+export type EnrollNodeBody = z.infer<typeof enrollNodeBodySchema>;
+
+export const enrolledNodeSchema = z.object({ nodeId: idSchema, ownerId: idSchema, tierId: z.string().nullable() }).meta({ id: 'EnrolledNode' });
+export type EnrolledNode = z.infer<typeof enrolledNodeSchema>;

@@ -4,7 +4,7 @@ import { auditEntrySchema, listAuditQuerySchema } from './audit.js';
 import { idParamsSchema, pageOf } from './common.js';
 import { estimateBodySchema, estimateSchema } from './estimates.js';
 import { chunkSchema, createJobBodySchema, jobSchema, listJobsQuerySchema } from './jobs.js';
-import { listNodesQuerySchema, nodeSchema } from './nodes.js';
+import { createEnrollmentTokenBodySchema, enrolledNodeSchema, enrollmentTokenSchema, enrollNodeBodySchema, listNodesQuerySchema, nodeSchema } from './nodes.js';
 import { tierParamsSchema, tierSchema, updateTierBodySchema } from './tiers.js';
 import { createUserBodySchema, listUsersQuerySchema, Role, updateUserBodySchema, userSchema } from './users.js';
 
@@ -22,6 +22,8 @@ export interface RouteDef {
   tag: string;
   /** Roles allowed to call it at all; ownership is checked by the handler. */
   roles: readonly Role[];
+  /** No API key: the body carries its own credential (an enrollment token). */
+  public?: true;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -58,6 +60,12 @@ export const apiRoutes = {
 
   listNodes: { method: 'get', path: '/nodes', summary: 'List render nodes (providers: their own)', tag: 'nodes', roles: providers, query: listNodesQuerySchema, response: pageOf(nodeSchema), status: 200 },
   getNode: { method: 'get', path: '/nodes/:id', summary: 'Get a render node', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+  drainNode: { method: 'post', path: '/nodes/:id/drain', summary: 'Finish the current chunk, take no more (owner or admin)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+  disableNode: { method: 'post', path: '/nodes/:id/disable', summary: 'Stop the node now; its chunk goes to another node (admin)', tag: 'nodes', roles: admins, params: idParamsSchema, response: nodeSchema, status: 200 },
+  enableNode: { method: 'post', path: '/nodes/:id/enable', summary: 'Take work again (owners may undo a drain; admins anything)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+  revokeNode: { method: 'delete', path: '/nodes/:id', summary: 'Revoke a node’s identity for good (owner or admin)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+  createEnrollmentToken: { method: 'post', path: '/enrollment-tokens', summary: 'A one-time token to enroll a render node', tag: 'nodes', roles: providers, body: createEnrollmentTokenBodySchema, response: enrollmentTokenSchema, status: 201 },
+  enrollNode: { method: 'post', path: '/nodes/enroll', summary: 'Register a node’s public keys with an enrollment token (no API key)', tag: 'nodes', roles: [], public: true, body: enrollNodeBodySchema, response: enrolledNodeSchema, status: 201 },
 
   listAudit: { method: 'get', path: '/audit', summary: 'The audit log', tag: 'audit', roles: admins, query: listAuditQuerySchema, response: pageOf(auditEntrySchema), status: 200 },
 } as const satisfies Record<string, RouteDef>;

@@ -18,8 +18,8 @@ export const MAX_CHUNK_NODE_FAILURES = 3;
 
 const { QUEUED, ASSIGNED, DOWNLOADING, RENDERING, UPLOADING, DONE, FAILED, CANCELLED } = ChunkState;
 
-// Held states may fall back to QUEUED (lease lost, node failed, retry elsewhere). ASSIGNED may
-// skip DOWNLOADING when the node has the bundle cached.
+// Every held state may fall back to QUEUED (lease lost, or the node failed it and another node
+// should try). ASSIGNED skips DOWNLOADING when the node already has the bundle cached.
 export const CHUNK_TRANSITIONS: Readonly<Record<ChunkState, readonly ChunkState[]>> = {
   QUEUED: [ASSIGNED, CANCELLED],
   ASSIGNED: [DOWNLOADING, RENDERING, QUEUED, FAILED, CANCELLED],
@@ -48,7 +48,10 @@ export function isActiveChunkState(s: ChunkState): boolean {
   return s === ASSIGNED || s === DOWNLOADING || s === RENDERING || s === UPLOADING;
 }
 
-/** After a node failed an attempt: back to the queue for another node, or failed for good. */
+/**
+ * After a node failed an attempt: QUEUED to retry elsewhere, or FAILED once the distinct failing
+ * nodes reach MAX_CHUNK_NODE_FAILURES. One flaky node failing it again and again is one node.
+ */
 export function chunkStateAfterFailure(failedNodeIds: readonly string[]): ChunkState {
   return new Set(failedNodeIds).size >= MAX_CHUNK_NODE_FAILURES ? FAILED : QUEUED;
 }

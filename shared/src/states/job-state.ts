@@ -16,17 +16,20 @@ export const JobState = {
 export type JobState = (typeof JobState)[keyof typeof JobState];
 export const JOB_STATES: readonly JobState[] = Object.values(JobState);
 
-/** The seed's rule: a job is retried at most three times. */
+/** A job is retried at most this many times before it fails for good. */
 export const MAX_JOB_RETRIES = 3;
 
 const { CREATED, QUEUED, DOWNLOADING, RENDERING, UPLOADING, COMPLETED, FAILED, RETRY, PERMANENTLY_FAILED, CANCELLED } = JobState;
 
-// A running job's state is derived from its chunks (deriveJobState) and progress reports are
-// coalesced, so between the running states any move is legal: forward skips, and back to
-// QUEUED or DOWNLOADING when a node's lease is lost and its chunk is requeued. Failure always
-// passes through FAILED, which decides between RETRY and PERMANENTLY_FAILED.
+// The running states are whatever deriveJobState makes of the chunks, and progress reports are
+// coalesced, so between two writes any set of chunk moves may have happened. A single chunk can
+// go RENDERING → QUEUED (lease lost) → ASSIGNED between writes, so the job goes RENDERING →
+// DOWNLOADING; UPLOADING → QUEUED likewise. Each running state may therefore move to every
+// other running state, and out to COMPLETED, FAILED or CANCELLED: exactly what derivation can
+// produce (the tests enumerate it), with derivation's PERMANENTLY_FAILED written through FAILED,
+// where jobStateAfterFailure decides between RETRY and PERMANENTLY_FAILED.
 const RUNNING = [QUEUED, DOWNLOADING, RENDERING, UPLOADING] as const;
-const fromRunning = (self: JobState) => [...RUNNING.filter((s) => s !== self), COMPLETED, FAILED, CANCELLED];
+const fromRunning = (self: JobState): JobState[] => [...RUNNING.filter((s) => s !== self), COMPLETED, FAILED, CANCELLED];
 
 export const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   CREATED: [QUEUED, CANCELLED],
@@ -53,12 +56,17 @@ export function isTerminalJobState(s: JobState): boolean {
   return s === COMPLETED || s === PERMANENTLY_FAILED || s === CANCELLED;
 }
 
-/** Where a job goes after a failure: another try while it has retries left. */
+/** Where a job goes after a failure: RETRY while retries so far < MAX_JOB_RETRIES, else PERMANENTLY_FAILED. */
 export function jobStateAfterFailure(retriesSoFar: number): 'RETRY' | 'PERMANENTLY_FAILED' {
   return retriesSoFar < MAX_JOB_RETRIES ? RETRY : PERMANENTLY_FAILED;
 }
 
-/** A running job's state, from its chunks' states. PERMANENTLY_FAILED is reached through FAILED. */
+/**
+ * A running job's state, from its chunks'. A chunk only fails after MAX_CHUNK_NODE_FAILURES
+ * distinct nodes failed it, so one FAILED chunk sinks the job. Cancelled chunks are ignored
+ * unless every chunk is cancelled. Once any chunk is uploading or done, the job counts as past
+ * downloading even while other chunks are still queued or fetching the bundle.
+ */
 export function deriveJobState(chunks: readonly ChunkState[]): JobState {
   if (chunks.length === 0) return QUEUED;
   if (chunks.includes(ChunkState.FAILED)) return PERMANENTLY_FAILED;

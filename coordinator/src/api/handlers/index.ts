@@ -3,7 +3,7 @@ import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
 import { listAudit } from './audit.js';
 import { createEstimate } from './estimates.js';
 import { cancelJob, createJob, getJob, listJobChunks, listJobs } from './jobs.js';
-import { getNode, listNodes } from './nodes.js';
+import { createEnrollmentToken, disableNode, drainNode, enableNode, enrollNode, getNode, listNodes, revokeNode } from './nodes.js';
 import { listTiers, updateTier } from './tiers.js';
 import { createUser, getMe, getUser, listUsers, updateUser } from './users.js';
 
@@ -26,5 +26,11 @@ export const handlers: Handlers = {
   cancelJob,
   listNodes,
   getNode,
+  drainNode,
+  disableNode,
+  enableNode,
+  revokeNode,
+  createEnrollmentToken,
+  enrollNode,
   listAudit,
 };

@@ -11,9 +11,21 @@ function jobWrite(input: HandlerInput<ApiRoutes['createJob']> | HandlerInput<Api
   return { em: input.em, principal: input.principal, actor: input.actor, now: input.now, storageHours: input.deps.config.retentionDays * 24 };
 }
 
-export const createJob: Handler<ApiRoutes['createJob']> = async (input) => jobDto(await create(jobWrite(input), input.body));
+export const createJob: Handler<ApiRoutes['createJob']> = async (input) => {
+  const job = jobDto(await create(jobWrite(input), input.body));
+  input.deps.bus.emit('job', job);
+  input.deps.bus.emit('work');
+  return job;
+};
 
-export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => jobDto(await cancel(jobWrite(input), input.params.id));
+export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => {
+  const { job, held } = await cancel(jobWrite(input), input.params.id);
+  for (const h of held) input.deps.bus.emit('revoke', { ...h, reason: 'the job was cancelled' });
+  const dto = jobDto(job);
+  input.deps.bus.emit('job', dto);
+  if (held.length) input.deps.bus.emit('work');
+  return dto;
+};
 
 export const listJobs: Handler<ApiRoutes['listJobs']> = async ({ em, query, principal }) => {
   const where = { ...ownerScope(principal, query.ownerId, 'jobs'), ...(query.state ? { state: query.state } : {}) };

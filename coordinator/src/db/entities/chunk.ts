@@ -23,6 +23,8 @@ export const ChunkEntity = defineEntity({
     framesDone: p.integer().default(0),
     leaseExpiresAt: p.datetime().nullable(),
     error: p.text().nullable(),
+    /** aerender warnings (missing fonts, footage) for the artist. */
+    warnings: p.json<string[]>().defaultRaw(`'[]'`),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

@@ -22,6 +22,7 @@ export const JobEntity = defineEntity({
     maxTier: p.string().length(40).nullable(),
     chunkSize: p.integer(),
     minAeVersion: p.integer().nullable(),
+    minVramMb: p.integer().default(0),
     framesTotal: p.integer(),
     framesDone: p.integer().default(0),
     chunkCount: p.integer(),

@@ -21,6 +21,14 @@ export const NodeEntity = defineEntity({
     hardware: p.json<Record<string, unknown>>(),
     agentVersion: p.string().length(40).nullable(),
     lastHeartbeatAt: p.datetime().nullable(),
+    /** The chunk it holds now (one at a time), kept with the chunk's own node_id. */
+    currentChunkId: p.uuid().nullable(),
+    /** Why an admin or the quarantine disabled it. */
+    disabledReason: p.text().nullable(),
+    /** Failed chunks in a row, across jobs; past a limit the node is quarantined. */
+    consecutiveFailures: p.integer().default(0),
+    chunksDone: p.integer().default(0),
+    chunksFailed: p.integer().default(0),
     revokedAt: p.datetime().nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),

@@ -1,5 +1,9 @@
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001InitialSchema } from './0001-initial-schema.js';
+import { Migration0002Fleet } from './0002-fleet.js';
 
 /** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
-export const migrationsList: MigrationObject[] = [{ name: '0001-initial-schema', class: Migration0001InitialSchema }];
+export const migrationsList: MigrationObject[] = [
+  { name: '0001-initial-schema', class: Migration0001InitialSchema },
+  { name: '0002-fleet', class: Migration0002Fleet },
+];

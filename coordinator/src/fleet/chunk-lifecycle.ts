@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import {
+  AckCode,
+  assertChunkTransition,
+  ChunkState,
+  chunkStateAfterFailure,
+  isActiveChunkState,
+  NodeState,
+  type Ack,
+  type ChunkAssignment,
+  type ChunkDone,
+  type ChunkFailed,
+  type ChunkProgress,
+  type ChunkWarning,
+} from '@cloudexport/shared';
+import type { Logger } from 'pino';
+import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
+import { recordAudit } from '../audit/audit-log.js';
+import type { Clock } from '../clock.js';
+import { ChunkAttemptEntity, ChunkEntity, NodeEntity, NodeJobBlockEntity, TierPriceEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
+import type { EventBus } from '../realtime/event-bus.js';
+import { claimChunk } from './claim-chunk.js';
+import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming } from './fleet-timing.js';
+import { refreshJob } from './job-progress.js';
+
+export interface LifecycleDeps {
+  orm: MikroORM;
+  clock: Clock;
+  log: Logger;
+  bus: EventBus;
+  timing: FleetTiming;
+}
+
+const FORWARD: ChunkState[] = [ChunkState.ASSIGNED, ChunkState.DOWNLOADING, ChunkState.RENDERING, ChunkState.UPLOADING, ChunkState.DONE];
+
+/**
+ * Moves a chunk forward to `target` one legal step at a time: coalesced reports may skip
+ * steps (RENDERING straight to done), but never go back (RENDERING → DOWNLOADING throws).
+ */
+function advance(chunk: ChunkRow, target: ChunkState): void {
+  const from = FORWARD.indexOf(chunk.state);
+  const to = FORWARD.indexOf(target);
+  if (from < 0 || to <= from) assertChunkTransition(chunk.state, target);
+  for (let i = from + 1; i <= to; i++) {
+    assertChunkTransition(chunk.state, FORWARD[i]!);
+    chunk.state = FORWARD[i]!;
+  }
+}
+
+type Refusal = Extract<Ack, { ok: false }>;
+const stale = (message: string): Refusal => ({ ok: false, code: AckCode.staleEpoch, message });
+const system = { kind: 'system' as const, id: null };
+
+/**
+ * Every change to a chunk once it is handed out. Each runs in one transaction that locks the
+ * chunk, checks the fencing token (the node holds it under this epoch), moves it through the
+ * shared transition table, refreshes the job, and publishes what changed after commit.
+ */
+export class ChunkLifecycle {
+  constructor(private readonly deps: LifecycleDeps) {}
+
+  /** Claims the next chunk this node may render and leases it to the node. */
+  async assignNext(nodeId: string): Promise<ChunkAssignment | null> {
+    const now = this.deps.clock.now();
+    const result = await this.deps.orm.em.fork().transactional(async (tx) => {
+      const node = await tx.findOne(NodeEntity, { id: nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!node || node.state !== NodeState.online || node.currentChunkId || node.revokedAt || !node.tierId) return null;
+      const tier = await tx.findOne(TierPriceEntity, { id: node.tierId });
+      if (!tier) return null;
+      const aeMajor = Math.max(0, ...node.aeInstalls.map((a) => a.major));
+      const chunkId = await claimChunk(tx, node, tier.pricePerMinuteMicros, aeMajor);
+      if (!chunkId) return null;
+      const chunk = await tx.findOneOrFail(ChunkEntity, { id: chunkId });
+      assertChunkTransition(chunk.state, ChunkState.ASSIGNED);
+      chunk.state = ChunkState.ASSIGNED;
+      chunk.epoch += 1;
+      chunk.nodeId = node.id;
+      chunk.framesDone = 0;
+      chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
+      chunk.updatedAt = now;
+      node.currentChunkId = chunk.id;
+      node.state = NodeState.busy;
+      node.updatedAt = now;
+      tx.create(ChunkAttemptEntity, { id: randomUUID(), chunkId: chunk.id, jobId: chunk.jobId, nodeId: node.id, epoch: chunk.epoch, outcome: 'running', reason: null, message: null, startedAt: now, endedAt: null });
+      await tx.flush();
+      const { job } = await refreshJob(tx, chunk.jobId, now);
+      return { chunk, node, job };
+    });
+    if (!result) return null;
+    const { chunk, node, job } = result;
+    this.publish(chunk, node, job);
+    return {
+      chunkId: chunk.id,
+      epoch: chunk.epoch,
+      jobId: job.id,
+      index: chunk.index,
+      comp: job.comp.name,
+      fps: job.comp.fps,
+      frameStart: chunk.frameStart,
+      frameEnd: chunk.frameEnd,
+      bundle: job.bundle ?? null,
+      leaseMs: this.deps.timing.leaseMs,
+    };
+  }
+
+  async progress(nodeId: string, p: ChunkProgress): Promise<Ack> {
+    return this.fenced(nodeId, p, async (tx, chunk, now) => {
+      if (chunk.state !== p.state) advance(chunk, p.state);
+      chunk.framesDone = Math.min(p.framesDone, chunk.frameEnd - chunk.frameStart + 1);
+      chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
+      const { job } = await this.commit(tx, chunk, now);
+      this.deps.bus.emit('progress', {
+        jobId: job.id,
+        chunkId: chunk.id,
+        chunkFramesDone: chunk.framesDone,
+        jobFramesDone: job.framesDone,
+        framesTotal: job.framesTotal,
+        lastFrame: p.lastFrame,
+      });
+      return { job, node: null };
+    });
+  }
+
+  async warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
+    return this.fenced(nodeId, w, async (tx, chunk, now) => {
+      if (!chunk.warnings.includes(w.message) && chunk.warnings.length < 50) chunk.warnings = [...chunk.warnings, w.message];
+      const { job } = await this.commit(tx, chunk, now);
+      this.deps.bus.emit('warning', { jobId: job.id, chunkId: chunk.id, nodeId, message: w.message });
+      return { job, node: null };
+    });
+  }
+
+  async done(nodeId: string, d: ChunkDone): Promise<Ack> {
+    const expected = await this.frameCount(d.chunkId);
+    if (expected !== null && d.frames !== expected) {
+      return this.failed(nodeId, { chunkId: d.chunkId, epoch: d.epoch, reason: 'missing_frames', message: `Reported ${d.frames} frames for a chunk of ${expected}.`, lastLines: [] });
+    }
+    return this.fenced(nodeId, d, async (tx, chunk, now) => {
+      advance(chunk, ChunkState.DONE);
+      chunk.framesDone = chunk.frameEnd - chunk.frameStart + 1;
+      chunk.leaseExpiresAt = null;
+      chunk.error = null;
+      await this.endAttempt(tx, chunk, 'done', null, null, now);
+      const node = await this.releaseNode(tx, nodeId, chunk.id, now, (n) => {
+        n.consecutiveFailures = 0;
+        n.chunksDone += 1;
+      });
+      const { job } = await this.commit(tx, chunk, now);
+      return { job, node };
+    });
+  }
+
+  async failed(nodeId: string, f: ChunkFailed): Promise<Ack> {
+    return this.fenced(nodeId, f, async (tx, chunk, now) => {
+      chunk.failedNodeIds = [...chunk.failedNodeIds, nodeId];
+      chunk.error = f.message;
+      const next = chunkStateAfterFailure(chunk.failedNodeIds);
+      assertChunkTransition(chunk.state, next);
+      chunk.state = next;
+      chunk.leaseExpiresAt = null;
+      if (next === ChunkState.QUEUED) {
+        chunk.attempt += 1;
+        chunk.nodeId = null;
+        chunk.framesDone = 0;
+      }
+      await this.endAttempt(tx, chunk, 'failed', f.reason, f.message, now);
+      const failuresOnJob = await tx.count(ChunkAttemptEntity, { jobId: chunk.jobId, nodeId, outcome: 'failed' });
+      if (failuresOnJob >= BLOCK_AFTER_JOB_FAILURES && !(await tx.count(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId }))) {
+        tx.create(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId, reason: `failed ${failuresOnJob} chunks of this job (last: ${f.message.slice(0, 200)})`, createdAt: now });
+        recordAudit(tx, now, system, { action: 'node.blocklist', targetType: 'node', targetId: nodeId, details: { jobId: chunk.jobId, failures: failuresOnJob } });
+      }
+      const node = await this.releaseNode(tx, nodeId, chunk.id, now, (n) => {
+        n.consecutiveFailures += 1;
+        n.chunksFailed += 1;
+        if (n.consecutiveFailures >= QUARANTINE_AFTER_FAILURES && n.state !== NodeState.disabled) {
+          n.state = NodeState.disabled;
+          n.disabledReason = `Quarantined: ${n.consecutiveFailures} chunks in a row failed (last: ${f.message.slice(0, 200)})`;
+          recordAudit(tx, now, system, { action: 'node.quarantine', targetType: 'node', targetId: n.id, details: { failures: n.consecutiveFailures } });
+          this.deps.bus.emit('nodeCommand', { nodeId: n.id, state: 'disabled' });
+        }
+      });
+      const { job } = await this.commit(tx, chunk, now);
+      return { job, node };
+    });
+  }
+
+  /**
+   * Takes chunks back from their node without blaming it (lease lapsed, node gone, node
+   * disabled): back to the queue under the same epoch, so the old holder is fenced out.
+   */
+  async requeue(where: { chunkIds?: string[]; nodeId?: string; leaseExpiredBefore?: Date }, outcome: Extract<AttemptOutcome, 'lost' | 'cancelled'>, why: string): Promise<number> {
+    const now = this.deps.clock.now();
+    const active = [ChunkState.ASSIGNED, ChunkState.DOWNLOADING, ChunkState.RENDERING, ChunkState.UPLOADING];
+    const lapsed = await this.deps.orm.em.fork().transactional(async (tx) => {
+      const filter = {
+        state: { $in: active },
+        ...(where.chunkIds ? { id: { $in: where.chunkIds } } : {}),
+        ...(where.nodeId ? { nodeId: where.nodeId } : {}),
+        ...(where.leaseExpiredBefore ? { leaseExpiresAt: { $lt: where.leaseExpiredBefore } } : {}),
+      };
+      const chunks = await tx.find(ChunkEntity, filter, { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit: 500 });
+      const out: { chunk: ChunkRow; previousNode: string | null; job: Awaited<ReturnType<typeof refreshJob>>['job']; node: NodeRow | null }[] = [];
+      for (const chunk of chunks) {
+        const previousNode = chunk.nodeId ?? null;
+        assertChunkTransition(chunk.state, ChunkState.QUEUED);
+        chunk.state = ChunkState.QUEUED;
+        chunk.attempt += 1;
+        chunk.nodeId = null;
+        chunk.framesDone = 0;
+        chunk.leaseExpiresAt = null;
+        chunk.updatedAt = now;
+        await this.endAttempt(tx, chunk, outcome, outcome, why, now);
+        const node = previousNode ? await this.releaseNode(tx, previousNode, chunk.id, now) : null;
+        await tx.flush();
+        const { job } = await refreshJob(tx, chunk.jobId, now);
+        out.push({ chunk, previousNode, job, node });
+      }
+      return out;
+    });
+    for (const { chunk, previousNode, job, node } of lapsed) {
+      this.deps.log.info({ chunkId: chunk.id, nodeId: previousNode, why }, 'chunk requeued');
+      if (previousNode) this.deps.bus.emit('revoke', { nodeId: previousNode, chunkId: chunk.id, epoch: chunk.epoch, reason: why });
+      this.publish(chunk, node, job);
+    }
+    if (lapsed.length) this.deps.bus.emit('work');
+    return lapsed.length;
+  }
+
+  /** Runs `change` on the chunk if — and only if — this node holds it under this epoch. */
+  private async fenced(
+    nodeId: string,
+    ref: { chunkId: string; epoch: number },
+    change: (tx: EntityManager, chunk: ChunkRow, now: Date) => Promise<{ job: Awaited<ReturnType<typeof refreshJob>>['job']; node: NodeRow | null }>,
+  ): Promise<Ack> {
+    const now = this.deps.clock.now();
+    const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
+      const chunk = await tx.findOne(ChunkEntity, { id: ref.chunkId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!chunk) return { refused: { ok: false, code: AckCode.notYours, message: `No chunk ${ref.chunkId}.` } as Refusal };
+      if (chunk.nodeId !== nodeId || chunk.epoch !== ref.epoch || !isActiveChunkState(chunk.state)) {
+        return { refused: stale(`Chunk ${chunk.id} is no longer yours (epoch ${ref.epoch}, now ${chunk.epoch}, ${chunk.state}).`) };
+      }
+      const result = await change(tx, chunk, now);
+      return { chunk, ...result };
+    });
+    if ('refused' in outcome) return outcome.refused!;
+    this.publish(outcome.chunk, outcome.node, outcome.job);
+    if (outcome.node) this.deps.bus.emit('work');
+    return { ok: true };
+  }
+
+  private async commit(tx: EntityManager, chunk: ChunkRow, now: Date) {
+    chunk.updatedAt = now;
+    await tx.flush();
+    const { job, closed } = await refreshJob(tx, chunk.jobId, now);
+    for (const c of closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
+    return { job };
+  }
+
+  private async endAttempt(tx: EntityManager, chunk: ChunkRow, outcome: AttemptOutcome, reason: string | null, message: string | null, now: Date) {
+    await tx.nativeUpdate(ChunkAttemptEntity, { chunkId: chunk.id, epoch: chunk.epoch, outcome: 'running' }, { outcome, reason, message: message?.slice(0, 4000) ?? null, endedAt: now });
+  }
+
+  /** The node no longer holds `chunkId`: idle again (or still draining / disabled). */
+  private async releaseNode(tx: EntityManager, nodeId: string, chunkId: string, now: Date, update?: (n: NodeRow) => void): Promise<NodeRow | null> {
+    const node = await tx.findOne(NodeEntity, { id: nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+    if (!node) return null;
+    if (node.currentChunkId === chunkId) node.currentChunkId = null;
+    if (node.state === NodeState.busy) node.state = NodeState.online;
+    update?.(node);
+    node.updatedAt = now;
+    return node;
+  }
+
+  private async frameCount(chunkId: string): Promise<number | null> {
+    const chunk = await this.deps.orm.em.fork().findOne(ChunkEntity, { id: chunkId }, { fields: ['frameStart', 'frameEnd'] });
+    return chunk ? chunk.frameEnd - chunk.frameStart + 1 : null;
+  }
+
+  private publish(chunk: ChunkRow, node: NodeRow | null, job: Awaited<ReturnType<typeof refreshJob>>['job']): void {
+    const now = this.deps.clock.now();
+    this.deps.bus.emit('chunk', chunkDto(chunk));
+    this.deps.bus.emit('job', jobDto(job));
+    if (node) this.deps.bus.emit('node', nodeDto(node, now));
+  }
+}
+

@@ -1,0 +1,24 @@
+import { EventEmitter } from 'node:events';
+import type { Chunk, FrameProgress, Job, LiveWarning, RenderNode } from '@cloudexport/shared';
+
+/** What happened, after it committed; the live gateway and the dispatcher listen. */
+export interface BusEvents {
+  job: [Job];
+  chunk: [Chunk];
+  progress: [FrameProgress];
+  warning: [LiveWarning];
+  node: [RenderNode];
+  /** A node must drop a chunk (cancelled, reassigned, job over). */
+  revoke: [{ nodeId: string; chunkId: string; epoch: number; reason: string }];
+  /** A node must change state (drain, disable, enable). */
+  nodeCommand: [{ nodeId: string; state: 'online' | 'draining' | 'disabled' }];
+  /** There may be work to hand out. */
+  work: [];
+}
+
+export class EventBus extends EventEmitter<BusEvents> {
+  constructor() {
+    super();
+    this.setMaxListeners(100);
+  }
+}

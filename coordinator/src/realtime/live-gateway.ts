@@ -1,0 +1,64 @@
+import { AckCode, LIVE_NAMESPACE, liveAuthSchema, subscriptionSchema, type Ack, type LiveClientEvents, type LiveServerEvents } from '@cloudexport/shared';
+import type { Server, Socket } from 'socket.io';
+import type { Deps } from '../api/deps.js';
+import { isAdmin, type Principal } from '../api/principal.js';
+import { authenticate } from '../auth/authenticate.js';
+import { JobEntity } from '../db/entities/index.js';
+
+type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, never>, { principal: Principal }>;
+
+const jobRoom = (id: string) => `job:${id}`;
+const FLEET = 'fleet';
+
+/**
+ * The /live namespace: artists follow their jobs, admins any job and the fleet. A client
+ * authenticates with its API key and subscribes; state changes and per-frame progress follow.
+ */
+export function attachLiveGateway(io: Server, deps: Deps): void {
+  const nsp = io.of(LIVE_NAMESPACE);
+  nsp.use(async (socket, next) => {
+    const parsed = liveAuthSchema.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(new Error('Send your API key as the Socket.IO auth { key }.'));
+    try {
+      (socket as LiveSocket).data.principal = await authenticate(deps.orm.em.fork(), `Bearer ${parsed.data.key}`, deps.clock.now());
+      next();
+    } catch (err) {
+      next(new Error(err instanceof Error ? err.message : 'Unauthorized.'));
+    }
+  });
+
+  nsp.on('connection', (raw) => {
+    const socket = raw as LiveSocket;
+    const principal = socket.data.principal;
+    socket.on('subscribe', async (sub, ack) => {
+      const reply = typeof ack === 'function' ? ack : () => {};
+      const parsed = subscriptionSchema.safeParse(sub);
+      if (!parsed.success) return reply({ ok: false, code: AckCode.invalid, message: 'Subscribe to { jobId } or { fleet: true }.' });
+      const answer = await allowed(deps, principal, parsed.data);
+      if (answer.ok) await socket.join('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
+      reply(answer);
+    });
+    socket.on('unsubscribe', async (sub, ack) => {
+      const parsed = subscriptionSchema.safeParse(sub);
+      if (parsed.success) await socket.leave('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+  });
+
+  deps.bus.on('job', (job) => nsp.to([jobRoom(job.id), FLEET]).emit('job', job));
+  deps.bus.on('chunk', (chunk) => nsp.to(jobRoom(chunk.jobId)).emit('chunk', chunk));
+  deps.bus.on('progress', (p) => nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', p));
+  deps.bus.on('warning', (w) => nsp.to(jobRoom(w.jobId)).emit('warning', w));
+  deps.bus.on('node', (node) => nsp.to(FLEET).emit('node', node));
+}
+
+async function allowed(deps: Deps, principal: Principal, sub: { jobId: string } | { fleet: true }): Promise<Ack> {
+  if ('fleet' in sub) {
+    return isAdmin(principal) ? { ok: true } : { ok: false, code: AckCode.notYours, message: 'Only admins may watch the whole fleet.' };
+  }
+  const job = await deps.orm.em.fork().findOne(JobEntity, { id: sub.jobId }, { fields: ['ownerId'] });
+  if (!job || (job.ownerId !== principal.userId && !isAdmin(principal))) {
+    return { ok: false, code: AckCode.notYours, message: `No job ${sub.jobId} visible to you.` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import type { Chunk, Job } from '../api/jobs.js';
+import type { RenderNode } from '../api/nodes.js';
+import type { Ack } from './agent-events.js';
+
+/** Socket.IO namespace artists and admins watch jobs and the fleet on. Auth: `{ key }` (an API key). */
+export const LIVE_NAMESPACE = '/live';
+
+export const liveAuthSchema = z.object({ key: z.string().min(1).max(200) }).strict();
+
+export const subscriptionSchema = z.union([z.object({ jobId: z.uuid() }).strict(), z.object({ fleet: z.literal(true) }).strict()]);
+export type Subscription = z.infer<typeof subscriptionSchema>;
+
+export interface FrameProgress {
+  jobId: string;
+  chunkId: string;
+  chunkFramesDone: number;
+  jobFramesDone: number;
+  framesTotal: number;
+  lastFrame: number | null;
+}
+
+export interface LiveWarning {
+  jobId: string;
+  chunkId: string;
+  nodeId: string;
+  message: string;
+}
+
+/** Client → coordinator. */
+export interface LiveClientEvents {
+  subscribe(sub: Subscription, ack: (answer: Ack) => void): void;
+  unsubscribe(sub: Subscription, ack: (answer: Ack) => void): void;
+}
+
+/** Coordinator → client: state changes and per-frame progress of what it subscribed to. */
+export interface LiveServerEvents {
+  job(job: Job): void;
+  chunk(chunk: Chunk): void;
+  progress(progress: FrameProgress): void;
+  warning(warning: LiveWarning): void;
+  node(node: RenderNode): void;
+}
