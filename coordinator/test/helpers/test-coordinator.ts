@@ -8,6 +8,7 @@ import { createCoordinator, type Coordinator } from '../../src/app.js';
 import type { Clock } from '../../src/clock.js';
 import { compileConfig, type CoordinatorOptions } from '../../src/config.js';
 import type { Database } from '../../src/db/open-database.js';
+import { DEFAULT_FLEET_TIMING, type FleetTiming } from '../../src/fleet/fleet-timing.js';
 import { openTestDatabase } from './test-database.js';
 
 export interface ApiResponse<T = any> {
@@ -43,13 +44,13 @@ export interface TestCoordinator {
 }
 
 /** The real coordinator on port 0 of loopback, on a database of its own. */
-export async function startTestCoordinator(options: { clock?: Clock; config?: CoordinatorOptions } = {}): Promise<TestCoordinator> {
+export async function startTestCoordinator(options: { clock?: Clock; config?: CoordinatorOptions; timing?: Partial<FleetTiming> } = {}): Promise<TestCoordinator> {
   const dataDir = await mkdtemp(join(tmpdir(), 'ce-test-'));
   const adminKey = `test-admin-${randomBytes(16).toString('hex')}`;
   // tests fire hundreds of requests a second with one key; the limiter has tests of its own
   const config = compileConfig({ port: 0, host: '127.0.0.1', dataDir, adminKey, rateLimitPerSecond: 10_000, ...options.config });
   const db = await openTestDatabase();
-  const coordinator = await createCoordinator({ config, db, log: pino({ level: process.env.CE_TEST_LOG ?? 'silent' }), ...(options.clock ? { clock: options.clock } : {}) });
+  const coordinator = await createCoordinator({ config, db, log: pino({ level: process.env.CE_TEST_LOG ?? 'silent' }), ...(options.clock ? { clock: options.clock } : {}), ...(options.timing ? { timing: { ...DEFAULT_FLEET_TIMING, ...options.timing } } : {}) });
   const url = await coordinator.listen();
 
   async function call<T>(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse<T>> {
