@@ -1,0 +1,69 @@
+import test from 'ava';
+import { LIVE_NAMESPACE, type FrameProgress, type Job } from '@cloudexport/shared';
+import { io, type Socket } from 'socket.io-client';
+import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
+import { eventually, TestAgent } from '../helpers/test-agent.js';
+
+let c: TestCoordinator;
+let provider: Identity;
+let artist: Identity;
+let stranger: Identity;
+
+test.before(async () => {
+  c = await startTestCoordinator();
+  provider = await c.user('provider');
+  artist = await c.user('artist');
+  stranger = await c.user('artist');
+});
+test.after.always(async () => c?.stop());
+
+function live(key: string): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = io(`${c.url}${LIVE_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false, forceNew: true });
+    s.once('connect', () => resolve(s));
+    s.once('connect_error', (err) => {
+      s.close();
+      reject(err);
+    });
+  });
+}
+
+test('an artist follows their job frame by frame; strangers and bad keys are refused', async (t) => {
+  await t.throwsAsync(live('ce_00000000_wrong'), { message: /Invalid or revoked API key/ });
+  const job = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 19 }, chunkSize: 20 } })).body;
+  const watcher = await live(artist.key);
+  const progress: FrameProgress[] = [];
+  const states: string[] = [];
+  watcher.on('progress', (p: FrameProgress) => progress.push(p));
+  watcher.on('job', (j: Job) => states.push(j.state));
+  t.deepEqual(await watcher.emitWithAck('subscribe', { jobId: job.id }), { ok: true });
+
+  const snoop = await live(stranger.key);
+  const refused = await snoop.emitWithAck('subscribe', { jobId: job.id });
+  t.false(refused.ok);
+  t.false((await snoop.emitWithAck('subscribe', { fleet: true })).ok, 'only admins watch the fleet');
+
+  const agent = await TestAgent.enroll(c, provider.key);
+  await agent.connect();
+  await agent.hello();
+  const a = await eventually(() => agent.assignments.find((x) => x.jobId === job.id), 10_000, 'assignment');
+  for (const n of [5, 12, 20]) {
+    const sentAt = Date.now();
+    await agent.send('chunk:progress', { chunkId: a.chunkId, epoch: a.epoch, state: 'RENDERING', framesDone: n, lastFrame: n - 1 });
+    const p = await eventually(() => progress.find((x) => x.chunkFramesDone === n), 2_000, `progress ${n}`);
+    t.true(Date.now() - sentAt < 1_000, 'a frame reaches the watcher within 1 s');
+    t.is(p.framesTotal, 20);
+    t.is(p.jobFramesDone, n);
+  }
+  await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 20 });
+  await eventually(() => states.includes('COMPLETED'), 5_000, 'COMPLETED pushed');
+  t.true(states.includes('RENDERING'));
+
+  const admin = await live(c.admin.key);
+  const nodes: string[] = [];
+  admin.on('node', (n: { id: string }) => nodes.push(n.id));
+  t.deepEqual(await admin.emitWithAck('subscribe', { fleet: true }), { ok: true });
+  agent.close();
+  await eventually(() => nodes.includes(agent.nodeId), 10_000, 'the fleet sees the node go offline');
+  for (const s of [watcher, snoop, admin]) s.close();
+});
