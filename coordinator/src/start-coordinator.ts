@@ -2,6 +2,7 @@ import pino from 'pino';
 import { createCoordinator } from './app.js';
 import { compileConfig, type CoordinatorOptions } from './config.js';
 import { openDatabase } from './db/open-database.js';
+import { createEnrollmentToken } from './fleet/enrollment.js';
 
 /** Environment → options; called only by entry points, which own process.env. */
 export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
@@ -20,6 +21,9 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
 
 export interface RunningCoordinator {
   url: string;
+  dataDir: string;
+  /** A one-time token for a node owned by the admin: how `npm start` enrolls its local node. */
+  localEnrollmentToken(ttlMinutes?: number): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -47,6 +51,12 @@ export async function startCoordinator(options: CoordinatorOptions, out: (line: 
     }
     return {
       url,
+      dataDir: config.dataDir,
+      async localEnrollmentToken(ttlMinutes = 10) {
+        const em = db.orm.em.fork();
+        const { token } = await createEnrollmentToken(em, coordinator.bootstrap.adminId, ttlMinutes, new Date(), { kind: 'system', id: null });
+        return token;
+      },
       async stop() {
         await coordinator.close();
         await db.close();

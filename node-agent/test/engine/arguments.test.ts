@@ -1,0 +1,42 @@
+import test from 'ava';
+import {
+  aerenderArguments,
+  DEFAULT_OUTPUT_MODULE_TEMPLATE,
+  DEFAULT_RENDER_SETTINGS_TEMPLATE,
+  frameSequencePath,
+} from '../../src/engine/aerender/arguments.js';
+
+const base = { projectPath: '/w/p.aep', comp: 'Main', frameStart: 10, frameEnd: 19, outputPath: '/w/out/frame_[#####].png' };
+
+test('AE 2024 gets the full command line with multi-frame rendering', (t) => {
+  t.deepEqual(aerenderArguments({ ...base, aeMajor: 24 }), [
+    '-project', '/w/p.aep', '-comp', 'Main', '-s', '10', '-e', '19', '-output', '/w/out/frame_[#####].png',
+    '-RStemplate', DEFAULT_RENDER_SETTINGS_TEMPLATE, '-OMtemplate', DEFAULT_OUTPUT_MODULE_TEMPLATE,
+    '-v', 'ERRORS_AND_PROGRESS', '-sound', 'OFF', '-mfr', 'ON', '100',
+  ]);
+});
+
+test('-mfr only from AE 22 on, and never -continueOnMissingFootage', (t) => {
+  const old = aerenderArguments({ ...base, aeMajor: 18 });
+  t.false(old.includes('-mfr'));
+  t.true(aerenderArguments({ ...base, aeMajor: 22 }).includes('-mfr'));
+  t.false([...old, ...aerenderArguments({ ...base, aeMajor: 25 })].includes('-continueOnMissingFootage'));
+});
+
+test('templates and sound are passed through when given', (t) => {
+  const args = aerenderArguments({ ...base, aeMajor: 24, renderSettingsTemplate: 'Draft', outputModuleTemplate: 'PNG Seq', sound: true });
+  t.is(args[args.indexOf('-RStemplate') + 1], 'Draft');
+  t.is(args[args.indexOf('-OMtemplate') + 1], 'PNG Seq');
+  t.is(args[args.indexOf('-sound') + 1], 'ON');
+  t.is(DEFAULT_RENDER_SETTINGS_TEMPLATE, 'Best Settings');
+});
+
+test('an inverted or fractional frame range is refused', (t) => {
+  t.throws(() => aerenderArguments({ ...base, aeMajor: 24, frameStart: 5, frameEnd: 4 }), { instanceOf: RangeError });
+  t.throws(() => aerenderArguments({ ...base, aeMajor: 24, frameEnd: 4.5 }), { instanceOf: RangeError });
+});
+
+test('frameSequencePath uses AE frame-number token', (t) => {
+  t.is(frameSequencePath('/w/out', 'png'), '/w/out/frame_[#####].png');
+  t.is(frameSequencePath('/w/out'), '/w/out/frame_[#####].tif');
+});

@@ -1,0 +1,140 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import test from 'ava';
+import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../../coordinator/test/helpers/test-coordinator.js';
+import { eventually } from '../../coordinator/test/helpers/test-agent.js';
+
+// The real coordinator, real agent processes started through the CLI, and the aerender test
+// double (which replays real aerender output and writes real frames). A fake nvidia-smi gives
+// the agents a GPU, printing nvidia-smi's real CSV format.
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const agentBin = join(root, 'node-agent/bin/cloudexport-agent.js');
+const double = join(root, 'node-agent/test/aerender-double/aerender-double.sh');
+
+let c: TestCoordinator;
+let provider: Identity;
+let artist: Identity;
+let work: string;
+let fakeBin: string;
+let projects: string;
+
+test.before(async () => {
+  c = await startTestCoordinator({ timing: { heartbeatIntervalMs: 500, leaseMs: 3_000, sweepIntervalMs: 250, disconnectGraceMs: 300 } });
+  provider = await c.user('provider');
+  artist = await c.user('artist');
+  work = await mkdtemp(join(tmpdir(), 'ce-e2e-'));
+  fakeBin = join(work, 'bin');
+  await mkdir(fakeBin);
+  await writeFile(join(fakeBin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA GeForce RTX 4090, 24564, 550.54.14, 7"\n');
+  await chmod(join(fakeBin, 'nvidia-smi'), 0o755);
+  projects = join(work, 'projects');
+  await mkdir(projects);
+  await writeFile(join(projects, 'bundle_e2e.aep'), 'RIFX');
+});
+
+test.after.always(async () => {
+  for (const p of running) p.kill('SIGKILL');
+  await c?.stop();
+});
+
+const running: ChildProcess[] = [];
+
+function agentProcess(home: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
+  const child = spawn(process.execPath, [agentBin, '--home', home, ...args], {
+    env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, AERENDER_PATH: double, LOG_LEVEL: 'warn', ...extraEnv },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d));
+  child.stderr?.on('data', (d: Buffer) => (output += d));
+  (child as ChildProcess & { output: () => string }).output = () => output;
+  running.push(child);
+  return child;
+}
+
+async function enrollAgent(name: string): Promise<{ home: string; nodeId: string }> {
+  const home = join(work, name);
+  const token = (await c.call('POST', '/api/v1/enrollment-tokens', { key: provider.key, body: {} })).body.token;
+  const child = agentProcess(home, ['enroll', '--coordinator', c.url, '--token', token, '--name', name]);
+  const code = await new Promise((r) => child.on('exit', r));
+  const out = (child as ChildProcess & { output: () => string }).output();
+  if (code !== 0) throw new Error(`enroll ${name} failed: ${out}`);
+  return { home, nodeId: /Enrolled node ([0-9a-f-]{36})/.exec(out)![1]! };
+}
+
+const job = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}`, { key: artist.key })).body;
+const chunks = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { id: string; state: string; nodeId: string; frameStart: number; frameEnd: number; attempt: number; warnings: string[] }[];
+
+async function framesOnDisk(home: string, chunkId: string): Promise<number[]> {
+  const files = await readdir(join(home, 'work', chunkId, 'frames')).catch(() => [] as string[]);
+  return files.map((f) => Number(/(\d+)\.\w+$/.exec(f)?.[1])).filter((n) => Number.isFinite(n));
+}
+
+test.serial('a job spread over several agents completes with every frame exactly once', async (t) => {
+  const agents = await Promise.all(['e2e-a', 'e2e-b', 'e2e-c'].map(enrollAgent));
+  for (const a of agents) agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '40', AERENDER_DOUBLE_MISSING_FONT: '1' });
+  await eventually(async () => {
+    const nodes = (await c.call('GET', '/api/v1/nodes', { key: provider.key })).body.items as { state: string; tierId: string }[];
+    return nodes.filter((n) => n.state === 'online' && n.tierId === 'high-end').length === 3;
+  }, 30_000, 'three agents online with their GPU tier');
+
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 119 }, chunkSize: 20 } })).body;
+  const done = await eventually(async () => {
+    const j = await job(created.id);
+    if (j.state === 'PERMANENTLY_FAILED') throw new Error(j.error);
+    return j.state === 'COMPLETED' && j;
+  }, 60_000, 'the job to complete');
+  t.is(done.framesDone, 120);
+
+  const list = await chunks(created.id);
+  t.is(list.length, 6);
+  t.true(new Set(list.map((ch) => ch.nodeId)).size >= 2, 'chunks ran on more than one node');
+  const frames: number[] = [];
+  for (const ch of list) {
+    const home = agents.find((a) => a.nodeId === ch.nodeId)!.home;
+    const onDisk = await framesOnDisk(home, ch.id);
+    t.deepEqual(onDisk.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => ch.frameStart + i), `chunk ${ch.frameStart}-${ch.frameEnd}`);
+    frames.push(...onDisk);
+  }
+  t.deepEqual(frames.sort((x, y) => x - y), Array.from({ length: 120 }, (_, i) => i), 'every frame exactly once');
+  t.true(list.some((ch) => ch.warnings.some((w) => /Roboto/.test(w))), 'aerender’s missing-font warning reaches the artist');
+  for (const p of running.splice(0)) p.kill('SIGTERM');
+});
+
+test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and the job completes', async (t) => {
+  const agents = await Promise.all(['kill-a', 'kill-b'].map(enrollAgent));
+  const procs = agents.map((a) => agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '150' }));
+  await eventually(async () => {
+    const nodes = (await c.call('GET', '/api/v1/nodes?state=online', { key: provider.key })).body.items as { id: string }[];
+    return agents.every((a) => nodes.some((n) => n.id === a.nodeId));
+  }, 30_000, 'both agents online');
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 29 }, chunkSize: 30 } })).body;
+  const first = await eventually(async () => {
+    const [ch] = await chunks(created.id);
+    return ch && ch.state === 'RENDERING' && ch;
+  }, 30_000, 'rendering');
+  const victim = procs[agents.findIndex((a) => a.nodeId === first.nodeId)]!;
+  victim.kill('SIGKILL');
+  const killedAt = Date.now();
+  const done = await eventually(async () => ((await job(created.id)).state === 'COMPLETED' ? job(created.id) : null), 60_000, 'completion on the other node');
+  const [ch] = await chunks(created.id);
+  t.not(ch!.nodeId, first.nodeId);
+  t.is(ch!.attempt, 1);
+  t.is(done.framesDone, 30);
+  t.log(`requeued and finished ${Math.round((Date.now() - killedAt) / 100) / 10} s after the kill`);
+  for (const p of running.splice(0)) p.kill('SIGTERM');
+});
+
+test.serial('aerender errors fail the job with the error shown, even when aerender exits 0', async (t) => {
+  const agents = await Promise.all(['err-a', 'err-b', 'err-c'].map(enrollAgent));
+  for (const a of agents) agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_AE_ERROR: 'Unable to render: the effect "Trapcode Particular" is missing' });
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 9 }, chunkSize: 10 } })).body;
+  const failed = await eventually(async () => ((await job(created.id)).state === 'PERMANENTLY_FAILED' ? job(created.id) : null), 60_000, 'the job to fail');
+  t.regex(failed.error, /Trapcode Particular/);
+  t.regex(failed.error, /3 different nodes/);
+  for (const p of running.splice(0)) p.kill('SIGTERM');
+});
