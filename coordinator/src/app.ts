@@ -55,6 +55,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   const registry = new AgentRegistry();
   const dispatcher = new Dispatcher(registry, lifecycle, timing, log);
   bus.on('work', () => dispatcher.kick());
+  bus.on('node', (node) => dispatcher.noteNode(node));
   bus.on('revoke', ({ nodeId, chunkId, epoch, reason }) => registry.sockets.get(nodeId)?.emit('chunk:cancel', { chunkId, epoch, reason }));
   bus.on('nodeCommand', ({ nodeId, state }) => registry.sockets.get(nodeId)?.emit('node:state', { state }));
 
@@ -89,16 +90,19 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
 
   let server: Server | null = null;
   let io: SocketServer | null = null;
+  let agentGateway: { close(): void } | null = null;
   const timers: NodeJS.Timeout[] = [];
   return {
     app,
     bootstrap,
     deps,
-    listen() {
-      return new Promise((resolve, reject) => {
+    async listen() {
+      const extended = await lifecycle.extendLeasesForRestart();
+      if (extended) log.info({ chunks: extended, graceMs: timing.restartGraceMs }, 'held chunks keep their lease while agents reconnect');
+      return new Promise<string>((resolve, reject) => {
         server = createServer(app.callback());
         io = new SocketServer(server, { serveClient: false, cors: { origin: false } });
-        attachAgentGateway(io, deps, registry);
+        agentGateway = attachAgentGateway(io, deps, registry);
         attachLiveGateway(io, deps);
         timers.push(
           setInterval(() => void sweepLapsedLeases(lifecycle, clock).catch((err: unknown) => log.error({ err }, 'lease sweep failed')), timing.sweepIntervalMs),
@@ -114,6 +118,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
     },
     async close() {
       for (const t of timers.splice(0)) clearInterval(t);
+      agentGateway?.close();
       const s = server;
       if (!s) return;
       server = null;

@@ -138,3 +138,79 @@ test.serial('aerender errors fail the job with the error shown, even when aerend
   t.regex(failed.error, /3 different nodes/);
   for (const p of running.splice(0)) p.kill('SIGTERM');
 });
+
+test.serial('an agent renders on through a coordinator restart and reports when it is back', async (t) => {
+  const agent = await enrollAgent('outage');
+  agentProcess(agent.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '100' });
+  await eventually(async () => (await c.call('GET', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key })).body.state === 'online', 30_000, 'online');
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 39 }, chunkSize: 40 } })).body;
+  await eventually(async () => {
+    const [ch] = await chunks(created.id);
+    return ch && ch.state === 'RENDERING';
+  }, 30_000, 'rendering');
+  await c.restart(1_500);
+  const done = await eventually(async () => ((await job(created.id)).state === 'COMPLETED' ? job(created.id) : null), 60_000, 'completion after the restart');
+  const [ch] = await chunks(created.id);
+  t.is(ch!.nodeId, agent.nodeId, 'the same node finished it');
+  t.is(ch!.attempt, 0, 'nothing was requeued');
+  t.is(done.framesDone, 40);
+  t.is((await framesOnDisk(agent.home, ch!.id)).length, 40);
+  for (const p of running.splice(0)) p.kill('SIGTERM');
+});
+
+test.serial('the CLI explains what is wrong: bad arguments, used tokens, not enrolled', async (t) => {
+  const home = join(work, 'cli');
+  const run = async (args: string[]) => {
+    const child = agentProcess(home, args);
+    const code = await new Promise((r) => child.on('exit', r));
+    return { code, out: (child as ChildProcess & { output: () => string }).output() };
+  };
+  const badUrl = await run(['enroll', '--coordinator', 'not a url', '--token', 'x']);
+  t.not(badUrl.code, 0);
+  t.regex(badUrl.out, /expected an http\(s\) URL/);
+  const noToken = await run(['enroll', '--coordinator', c.url]);
+  t.not(noToken.code, 0);
+  t.regex(noToken.out, /--token/);
+  const notEnrolled = await run(['run']);
+  t.is(notEnrolled.code, 1);
+  t.regex(notEnrolled.out, /not enrolled yet.*cloudexport-agent enroll/s);
+  const unknown = await run(['enroll', '--coordinator', c.url, '--token', 'cet_not_a_real_token_000']);
+  t.is(unknown.code, 1);
+  t.regex(unknown.out, /Enrollment refused \(401\): Unknown enrollment token/);
+
+  const token = (await c.call('POST', '/api/v1/enrollment-tokens', { key: provider.key, body: {} })).body.token;
+  t.is((await run(['enroll', '--coordinator', c.url, '--token', token, '--name', 'cli-box'])).code, 0);
+  const reused = await run(['--home', join(work, 'cli-2'), 'enroll', '--coordinator', c.url, '--token', token]);
+  t.is(reused.code, 1);
+  t.regex(reused.out, /already used/);
+  const status = await run(['status', '--json']);
+  t.is(status.code, 0);
+  const parsed = JSON.parse(status.out);
+  t.is(parsed.coordinatorHealth, 'reachable');
+  t.is(parsed.daemon, null, 'no daemon running');
+  const again = await run(['enroll', '--coordinator', c.url, '--token', token]);
+  t.regex(again.out, /already enrolled/);
+});
+
+test.serial('doctor: plain verdicts, non-zero when not ready, the AE check passes with a working aerender', async (t) => {
+  const doctor = async (aerender: string) => {
+    const child = spawn(process.execPath, [agentBin, '--home', join(work, 'doctor'), 'doctor', '--json'], { env: { ...process.env, AERENDER_PATH: aerender }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d));
+    const code = await new Promise((r) => child.on('exit', r));
+    return { code, report: JSON.parse(out) as { ok: boolean; checks: { id: string; status: string; detail: string; fix?: string }[] } };
+  };
+  const broken = await doctor('/nowhere/aerender');
+  t.is(broken.code, 1);
+  const ae = broken.report.checks.find((ch) => ch.id === 'after-effects')!;
+  t.is(ae.status, 'fail');
+  t.truthy(ae.fix);
+  const gpu = broken.report.checks.find((ch) => ch.id === 'gpu')!;
+  if (gpu.status === 'fail') {
+    t.regex(gpu.detail, /No GPU found/);
+    t.log('this machine has no GPU: the GPU check says so');
+  }
+  const working = await doctor(double);
+  t.is(working.report.checks.find((ch) => ch.id === 'after-effects')!.status, 'pass');
+  t.is(working.report.checks.find((ch) => ch.id === 'aerender-version')!.status, 'pass');
+});

@@ -228,6 +228,19 @@ export class ChunkLifecycle {
     return lapsed.length;
   }
 
+  /**
+   * A coordinator coming back must not take chunks from agents that rendered on through its
+   * outage: held leases get a grace to reconnect and report. Returns how many were extended.
+   */
+  async extendLeasesForRestart(): Promise<number> {
+    const until = new Date(this.deps.clock.now().getTime() + this.deps.timing.restartGraceMs);
+    return this.deps.orm.em.fork().nativeUpdate(
+      ChunkEntity,
+      { state: { $in: [ChunkState.ASSIGNED, ChunkState.DOWNLOADING, ChunkState.RENDERING, ChunkState.UPLOADING] }, leaseExpiresAt: { $lt: until } },
+      { leaseExpiresAt: until },
+    );
+  }
+
   /** Runs `change` on the chunk if — and only if — this node holds it under this epoch. */
   private async fenced(
     nodeId: string,

@@ -8,6 +8,8 @@ export interface FleetTiming {
   disconnectGraceMs: number;
   /** How long an agent has to accept an assignment. */
   assignTimeoutMs: number;
+  /** After a coordinator (re)start, held chunks keep their lease this long, so agents can reconnect. */
+  restartGraceMs: number;
 }
 
 /** Leases lapse at most 10 s + 1 s sweep after a node's last sign of life: under the 15 s promise. */
@@ -17,6 +19,7 @@ export const DEFAULT_FLEET_TIMING: FleetTiming = {
   sweepIntervalMs: 1_000,
   disconnectGraceMs: 3_000,
   assignTimeoutMs: 5_000,
+  restartGraceMs: 30_000,
 };
 
 /** A node failing this many chunks in a row, across jobs, is quarantined (disabled). */

@@ -36,8 +36,11 @@ export class AgentRegistry {
  * never-reused nonce), then every message is validated with the shared schema and applied
  * through the chunk lifecycle, which fences stale epochs.
  */
-export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegistry): void {
+export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegistry): { close(): void } {
   const nsp = io.of(AGENT_NAMESPACE);
+  // a coordinator shutting down is not its agents going away: they reconnect to the next one
+  let closing = false;
+  const graceTimers = new Set<NodeJS.Timeout>();
   nsp.use(async (socket, next) => {
     const refusal = await admit(socket as AgentSocket, deps);
     if (refusal) {
@@ -117,10 +120,23 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
     socket.on('disconnect', (reason) => {
       if (registry.sockets.get(nodeId) === socket) registry.sockets.delete(nodeId);
       log.info({ reason }, 'agent disconnected');
+      if (closing) return;
       // a short grace rides out a network blip; after it, the node is offline and its chunk lapses
-      setTimeout(() => void markOffline(deps, registry, nodeId), deps.timing.disconnectGraceMs).unref();
+      const timer = setTimeout(() => {
+        graceTimers.delete(timer);
+        if (!closing) void markOffline(deps, registry, nodeId);
+      }, deps.timing.disconnectGraceMs);
+      graceTimers.add(timer);
     });
   });
+
+  return {
+    close() {
+      closing = true;
+      for (const t of graceTimers) clearTimeout(t);
+      graceTimers.clear();
+    },
+  };
 }
 
 async function markOffline(deps: Deps, registry: AgentRegistry, nodeId: string): Promise<void> {

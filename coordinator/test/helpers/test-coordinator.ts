@@ -38,6 +38,8 @@ export interface TestCoordinator {
   coordinator: Coordinator;
   admin: Identity;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
+  /** Stops the HTTP side and starts a fresh coordinator on the same port and database. */
+  restart(downMs?: number): Promise<void>;
   /** A new user of this role with an API key. */
   user(role: Role, name?: string): Promise<Identity>;
   stop(): Promise<void>;
@@ -50,7 +52,15 @@ export async function startTestCoordinator(options: { clock?: Clock; config?: Co
   // tests fire hundreds of requests a second with one key; the limiter has tests of its own
   const config = compileConfig({ port: 0, host: '127.0.0.1', dataDir, adminKey, rateLimitPerSecond: 10_000, ...options.config });
   const db = await openTestDatabase();
-  const coordinator = await createCoordinator({ config, db, log: pino({ level: process.env.CE_TEST_LOG ?? 'silent' }), ...(options.clock ? { clock: options.clock } : {}), ...(options.timing ? { timing: { ...DEFAULT_FLEET_TIMING, ...options.timing } } : {}) });
+  const build = (port: number) =>
+    createCoordinator({
+      config: { ...config, port },
+      db,
+      log: pino({ level: process.env.CE_TEST_LOG ?? 'silent' }),
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.timing ? { timing: { ...DEFAULT_FLEET_TIMING, ...options.timing } } : {}),
+    });
+  let coordinator = await build(config.port);
   const url = await coordinator.listen();
 
   async function call<T>(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse<T>> {
@@ -78,9 +88,17 @@ export async function startTestCoordinator(options: { clock?: Clock; config?: Co
   return {
     url,
     db,
-    coordinator,
+    get coordinator() {
+      return coordinator;
+    },
     admin,
     call,
+    async restart(downMs = 0) {
+      await coordinator.close();
+      await new Promise((r) => setTimeout(r, downMs));
+      coordinator = await build(Number(new URL(url).port));
+      await coordinator.listen();
+    },
     async user(role, name) {
       n += 1;
       const email = `${role}${n}-${randomBytes(3).toString('hex')}@example.test`;

@@ -119,7 +119,17 @@ function frameOrder(start: number, end: number, mfr: boolean): number[] {
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv[0] === '-help' || argv[0] === '-h') {
+    // what real aerender prints when asked for help: its version, then the usage text
+    print(`aerender version ${version}`);
+    print('');
+    print('Usage: aerender [options]');
+    print('  -project project_path   the project file to open');
+    print('  -comp comp_name         the comp to render');
+    process.exit(0);
+  }
+  const args = parseArgs(argv);
   const one = (flag: string) => args.get(flag)?.[0];
   const major = Number.parseInt(version, 10);
   print(`aerender version ${version}`);
