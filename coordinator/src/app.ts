@@ -21,6 +21,7 @@ import { Server as SocketServer } from 'socket.io';
 import { ChunkLifecycle } from './fleet/chunk-lifecycle.js';
 import { Dispatcher } from './fleet/dispatcher.js';
 import { DEFAULT_FLEET_TIMING, type FleetTiming } from './fleet/fleet-timing.js';
+import { reconcileJobs } from './fleet/job-progress.js';
 import { sweepLapsedLeases } from './fleet/lease-sweeper.js';
 import { AgentRegistry, attachAgentGateway } from './realtime/agent-gateway.js';
 import { EventBus } from './realtime/event-bus.js';
@@ -107,6 +108,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
         timers.push(
           setInterval(() => void sweepLapsedLeases(lifecycle, clock).catch((err: unknown) => log.error({ err }, 'lease sweep failed')), timing.sweepIntervalMs),
           setInterval(() => dispatcher.kick(), Math.max(1_000, timing.heartbeatIntervalMs)),
+          setInterval(() => void reconcileJobs(db.orm, clock.now()).catch((err: unknown) => log.error({ err }, 'job reconciliation failed')), 10_000),
         );
         server.once('error', reject);
         server.listen(config.port, config.host, () => {

@@ -26,7 +26,8 @@ export function tierDto(t: TierPriceRow): Tier {
   return { id: t.id, name: t.name, pricePerMinuteUsd: microsToUsd(t.pricePerMinuteMicros), models: t.models, updatedAt: iso(t.updatedAt) };
 }
 
-export function jobDto(j: JobRow): Job {
+/** `framesDone` is summed from the chunks by the caller (see framesDone()). */
+export function jobDto(j: JobRow, framesDone: number): Job {
   return {
     id: j.id,
     ownerId: j.ownerId,
@@ -44,7 +45,7 @@ export function jobDto(j: JobRow): Job {
     minAeVersion: j.minAeVersion ?? null,
     minVramMb: j.minVramMb,
     framesTotal: j.framesTotal,
-    framesDone: j.framesDone,
+    framesDone,
     chunkCount: j.chunkCount,
     retries: j.retries,
     estimatedUsd: j.estimatedUsdMicros == null ? null : microsToUsd(j.estimatedUsdMicros),

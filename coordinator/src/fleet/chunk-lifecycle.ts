@@ -19,11 +19,11 @@ import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import { ChunkAttemptEntity, ChunkEntity, NodeEntity, NodeJobBlockEntity, TierPriceEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
+import { ChunkAttemptEntity, ChunkEntity, JobEntity, NodeEntity, NodeJobBlockEntity, TierPriceEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import { claimChunk } from './claim-chunk.js';
 import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming } from './fleet-timing.js';
-import { refreshJob } from './job-progress.js';
+import { syncJobState } from './job-progress.js';
 
 export interface LifecycleDeps {
   orm: MikroORM;
@@ -84,13 +84,12 @@ export class ChunkLifecycle {
       node.state = NodeState.busy;
       node.updatedAt = now;
       tx.create(ChunkAttemptEntity, { id: randomUUID(), chunkId: chunk.id, jobId: chunk.jobId, nodeId: node.id, epoch: chunk.epoch, outcome: 'running', reason: null, message: null, startedAt: now, endedAt: null });
-      await tx.flush();
-      const { job } = await refreshJob(tx, chunk.jobId, now);
+      const job = await tx.findOneOrFail(JobEntity, { id: chunk.jobId });
       return { chunk, node, job };
     });
     if (!result) return null;
     const { chunk, node, job } = result;
-    this.publish(chunk, node, job);
+    await this.afterCommit(chunk, node, now);
     return {
       chunkId: chunk.id,
       epoch: chunk.epoch,
@@ -110,25 +109,16 @@ export class ChunkLifecycle {
       if (chunk.state !== p.state) advance(chunk, p.state);
       chunk.framesDone = Math.min(p.framesDone, chunk.frameEnd - chunk.frameStart + 1);
       chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
-      const { job } = await this.commit(tx, chunk, now);
-      this.deps.bus.emit('progress', {
-        jobId: job.id,
-        chunkId: chunk.id,
-        chunkFramesDone: chunk.framesDone,
-        jobFramesDone: job.framesDone,
-        framesTotal: job.framesTotal,
-        lastFrame: p.lastFrame,
-      });
-      return { job, node: null };
+      this.deps.bus.emit('chunkProgress', { jobId: chunk.jobId, chunkId: chunk.id, chunkFramesDone: chunk.framesDone, lastFrame: p.lastFrame });
+      return { node: null };
     });
   }
 
   async warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
     return this.fenced(nodeId, w, async (tx, chunk, now) => {
       if (!chunk.warnings.includes(w.message) && chunk.warnings.length < 50) chunk.warnings = [...chunk.warnings, w.message];
-      const { job } = await this.commit(tx, chunk, now);
-      this.deps.bus.emit('warning', { jobId: job.id, chunkId: chunk.id, nodeId, message: w.message });
-      return { job, node: null };
+      this.deps.bus.emit('warning', { jobId: chunk.jobId, chunkId: chunk.id, nodeId, message: w.message });
+      return { node: null };
     });
   }
 
@@ -147,8 +137,7 @@ export class ChunkLifecycle {
         n.consecutiveFailures = 0;
         n.chunksDone += 1;
       });
-      const { job } = await this.commit(tx, chunk, now);
-      return { job, node };
+      return { node };
     });
   }
 
@@ -181,8 +170,7 @@ export class ChunkLifecycle {
           this.deps.bus.emit('nodeCommand', { nodeId: n.id, state: 'disabled' });
         }
       });
-      const { job } = await this.commit(tx, chunk, now);
-      return { job, node };
+      return { node };
     });
   }
 
@@ -201,7 +189,7 @@ export class ChunkLifecycle {
         ...(where.leaseExpiredBefore ? { leaseExpiresAt: { $lt: where.leaseExpiredBefore } } : {}),
       };
       const chunks = await tx.find(ChunkEntity, filter, { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit: 500 });
-      const out: { chunk: ChunkRow; previousNode: string | null; job: Awaited<ReturnType<typeof refreshJob>>['job']; node: NodeRow | null }[] = [];
+      const out: { chunk: ChunkRow; previousNode: string | null; node: NodeRow | null }[] = [];
       for (const chunk of chunks) {
         const previousNode = chunk.nodeId ?? null;
         assertChunkTransition(chunk.state, ChunkState.QUEUED);
@@ -213,16 +201,14 @@ export class ChunkLifecycle {
         chunk.updatedAt = now;
         await this.endAttempt(tx, chunk, outcome, outcome, why, now);
         const node = previousNode ? await this.releaseNode(tx, previousNode, chunk.id, now) : null;
-        await tx.flush();
-        const { job } = await refreshJob(tx, chunk.jobId, now);
-        out.push({ chunk, previousNode, job, node });
+        out.push({ chunk, previousNode, node });
       }
       return out;
     });
-    for (const { chunk, previousNode, job, node } of lapsed) {
+    for (const { chunk, previousNode, node } of lapsed) {
       this.deps.log.info({ chunkId: chunk.id, nodeId: previousNode, why }, 'chunk requeued');
       if (previousNode) this.deps.bus.emit('revoke', { nodeId: previousNode, chunkId: chunk.id, epoch: chunk.epoch, reason: why });
-      this.publish(chunk, node, job);
+      await this.afterCommit(chunk, node, now);
     }
     if (lapsed.length) this.deps.bus.emit('work');
     return lapsed.length;
@@ -245,7 +231,7 @@ export class ChunkLifecycle {
   private async fenced(
     nodeId: string,
     ref: { chunkId: string; epoch: number },
-    change: (tx: EntityManager, chunk: ChunkRow, now: Date) => Promise<{ job: Awaited<ReturnType<typeof refreshJob>>['job']; node: NodeRow | null }>,
+    change: (tx: EntityManager, chunk: ChunkRow, now: Date) => Promise<{ node: NodeRow | null }>,
   ): Promise<Ack> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
@@ -255,20 +241,13 @@ export class ChunkLifecycle {
         return { refused: stale(`Chunk ${chunk.id} is no longer yours (epoch ${ref.epoch}, now ${chunk.epoch}, ${chunk.state}).`) };
       }
       const result = await change(tx, chunk, now);
+      chunk.updatedAt = now;
       return { chunk, ...result };
     });
     if ('refused' in outcome) return outcome.refused!;
-    this.publish(outcome.chunk, outcome.node, outcome.job);
+    await this.afterCommit(outcome.chunk, outcome.node, now);
     if (outcome.node) this.deps.bus.emit('work');
     return { ok: true };
-  }
-
-  private async commit(tx: EntityManager, chunk: ChunkRow, now: Date) {
-    chunk.updatedAt = now;
-    await tx.flush();
-    const { job, closed } = await refreshJob(tx, chunk.jobId, now);
-    for (const c of closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
-    return { job };
   }
 
   private async endAttempt(tx: EntityManager, chunk: ChunkRow, outcome: AttemptOutcome, reason: string | null, message: string | null, now: Date) {
@@ -291,11 +270,18 @@ export class ChunkLifecycle {
     return chunk ? chunk.frameEnd - chunk.frameStart + 1 : null;
   }
 
-  private publish(chunk: ChunkRow, node: NodeRow | null, job: Awaited<ReturnType<typeof refreshJob>>['job']): void {
-    const now = this.deps.clock.now();
+  /** After a chunk change commits: the job follows its chunks, and watchers hear of both. */
+  private async afterCommit(chunk: ChunkRow, node: NodeRow | null, now: Date): Promise<void> {
     this.deps.bus.emit('chunk', chunkDto(chunk));
-    this.deps.bus.emit('job', jobDto(job));
     if (node) this.deps.bus.emit('node', nodeDto(node, now));
+    try {
+      const sync = await syncJobState(this.deps.orm, chunk.jobId, now);
+      for (const c of sync.closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
+      if (sync.changed) this.deps.bus.emit('job', jobDto(sync.job, sync.job.framesDone));
+    } catch (err) {
+      // the sweeper's reconciliation catches the job up
+      this.deps.log.warn({ err, jobId: chunk.jobId }, 'job state sync failed');
+    }
   }
 }
 

@@ -1,6 +1,5 @@
-import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
-import { ChunkState, deriveJobState, isTerminalJobState, JobState, jobStateAfterFailure } from '@cloudexport/shared';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import { CHUNK_STATES, ChunkState, deriveJobState, isTerminalJobState, JobState, jobStateAfterFailure } from '@cloudexport/shared';
 import { recordAudit } from '../audit/audit-log.js';
 import { ChunkEntity, JobEntity, type JobRow } from '../db/entities/index.js';
 import { moveJob } from '../jobs/job-service.js';
@@ -8,42 +7,93 @@ import { moveJob } from '../jobs/job-service.js';
 const system = { kind: 'system' as const, id: null };
 
 /**
- * Brings a job's state and frame count in line with its chunks, through the transition table.
- * A chunk failed for good fails the job (FAILED → PERMANENTLY_FAILED) with that chunk's error.
- * Returns the job, and the chunks left open when it ended (the caller revokes them).
+ * Locks a job row FOR NO KEY UPDATE: inserting a chunk attempt takes a KEY SHARE lock on its job
+ * (the foreign key), and two transactions upgrading KEY SHARE to FOR UPDATE deadlock each other.
  */
-export async function refreshJob(tx: EntityManager, jobId: string, now: Date): Promise<{ job: JobRow; closed: { id: string; nodeId: string | null; epoch: number }[] }> {
-  const job = await tx.findOneOrFail(JobEntity, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-  // aggregates, not rows: a job may have thousands of chunks and this runs on every progress report
-  const byState = await tx.getConnection().execute<{ state: ChunkState; frames: string | number }[]>(
-    'select state, coalesce(sum(frames_done), 0) as frames from chunks where job_id = ? group by state',
-    [jobId],
-    'all',
-    tx.getTransactionContext(),
-  );
-  job.framesDone = byState.reduce((sum, r) => sum + Number(r.frames), 0);
-  job.updatedAt = now;
-  const closed: { id: string; nodeId: string | null; epoch: number }[] = [];
-  if (isTerminalJobState(job.state)) return { job, closed };
+export async function lockJob(tx: EntityManager, jobId: string): Promise<JobRow> {
+  await tx.getConnection().execute('select id from jobs where id = ? for no key update', [jobId], 'all', tx.getTransactionContext());
+  return tx.findOneOrFail(JobEntity, { id: jobId }, { refresh: true });
+}
 
-  const audit = (r: Parameters<typeof recordAudit>[3]) => recordAudit(tx, now, system, r);
-  const target = deriveJobState(byState.map((r) => r.state));
-  if (target === job.state) return { job, closed };
-  if (target === JobState.PERMANENTLY_FAILED) {
-    const failed = await tx.findOneOrFail(ChunkEntity, { jobId, state: ChunkState.FAILED }, { orderBy: { index: 'asc' } });
-    moveJob(job, JobState.FAILED, now, audit);
-    // a chunk that three nodes could not render will not render on a retry of the job either
-    moveJob(job, jobStateAfterFailure(Number.POSITIVE_INFINITY), now, audit);
-    job.error = `Chunk ${failed.index + 1} (frames ${failed.frameStart}–${failed.frameEnd}) failed on 3 different nodes: ${failed.error ?? 'no message'}`;
-    job.finishedAt = now;
-    const open = await tx.find(ChunkEntity, { jobId, state: { $nin: [ChunkState.DONE, ChunkState.FAILED, ChunkState.CANCELLED] } });
-    for (const c of open) closed.push({ id: c.id, nodeId: c.nodeId ?? null, epoch: c.epoch });
-    if (closed.length) {
-      await tx.nativeUpdate(ChunkEntity, { id: { $in: closed.map((c) => c.id) } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
-    }
-    return { job, closed };
+/** Which chunk states a job has: one index probe per state, however many chunks it has. */
+export async function presentStates(em: EntityManager, jobId: string): Promise<ChunkState[]> {
+  const rows = await em.getConnection().execute<{ state: ChunkState }[]>(
+    `select s.state from (values ${CHUNK_STATES.map(() => '(?)').join(', ')}) as s(state)
+      where exists (select 1 from chunks c where c.state = s.state and c.job_id = ?)`,
+    [...CHUNK_STATES, jobId],
+    'all',
+    em.getTransactionContext(),
+  );
+  return rows.map((r) => r.state);
+}
+
+/** Frames rendered so far, per job: summed from the chunks, never kept twice. */
+export async function framesDone(em: EntityManager, jobIds: string[]): Promise<Map<string, number>> {
+  if (jobIds.length === 0) return new Map();
+  const rows = await em.getConnection().execute<{ job_id: string; frames: string | number }[]>(
+    `select job_id, coalesce(sum(frames_done), 0) as frames from chunks where job_id in (${jobIds.map(() => '?').join(', ')}) group by job_id`,
+    jobIds,
+    'all',
+    em.getTransactionContext(),
+  );
+  return new Map(rows.map((r) => [r.job_id, Number(r.frames)]));
+}
+
+export interface JobSync {
+  job: JobRow;
+  changed: boolean;
+  /** Chunks left open when the job failed; their nodes must drop them. */
+  closed: { id: string; nodeId: string | null; epoch: number }[];
+}
+
+/**
+ * Brings a job's state in line with its chunks, through the transition table. Called after a
+ * chunk change commits: the call that runs last sees every committed change, so concurrent
+ * chunk updates cannot leave the job behind, and the job row is locked only when it moves.
+ * A chunk failed for good fails the job (FAILED → PERMANENTLY_FAILED) with that chunk's error.
+ */
+export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Promise<JobSync> {
+  const em = orm.em.fork();
+  const current = await em.findOneOrFail(JobEntity, { id: jobId });
+  if (isTerminalJobState(current.state) || deriveJobState(await presentStates(em, jobId)) === current.state) {
+    return { job: current, changed: false, closed: [] };
   }
-  moveJob(job, target, now, audit);
-  if (target === JobState.COMPLETED) job.finishedAt = now;
-  return { job, closed };
+  return em.transactional(async (tx) => {
+    const job = await lockJob(tx, jobId);
+    const closed: JobSync['closed'] = [];
+    if (isTerminalJobState(job.state)) return { job, changed: false, closed };
+    const target = deriveJobState(await presentStates(tx, jobId));
+    if (target === job.state) return { job, changed: false, closed };
+    const audit = (r: Parameters<typeof recordAudit>[3]) => recordAudit(tx, now, system, r);
+    job.framesDone = (await framesDone(tx, [jobId])).get(jobId) ?? 0;
+    if (target === JobState.PERMANENTLY_FAILED) {
+      const failed = await tx.findOneOrFail(ChunkEntity, { jobId, state: ChunkState.FAILED }, { orderBy: { index: 'asc' } });
+      moveJob(job, JobState.FAILED, now, audit);
+      // a chunk that three nodes could not render will not render on a retry of the job either
+      moveJob(job, jobStateAfterFailure(Number.POSITIVE_INFINITY), now, audit);
+      job.error = `Chunk ${failed.index + 1} (frames ${failed.frameStart}–${failed.frameEnd}) failed on 3 different nodes: ${failed.error ?? 'no message'}`;
+      job.finishedAt = now;
+      const open = await tx.find(ChunkEntity, { jobId, state: { $nin: [ChunkState.DONE, ChunkState.FAILED, ChunkState.CANCELLED] } });
+      for (const c of open) closed.push({ id: c.id, nodeId: c.nodeId ?? null, epoch: c.epoch });
+      if (closed.length) {
+        await tx.nativeUpdate(ChunkEntity, { id: { $in: closed.map((c) => c.id) } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
+      }
+      return { job, changed: true, closed };
+    }
+    moveJob(job, target, now, audit);
+    if (target === JobState.COMPLETED) job.finishedAt = now;
+    return { job, changed: true, closed };
+  });
+}
+
+/** Safety net for a coordinator that died between a chunk change and the job's sync. */
+export async function reconcileJobs(orm: MikroORM, now: Date, limit = 200): Promise<number> {
+  const jobs = await orm.em.fork().find(
+    JobEntity,
+    { state: { $nin: [JobState.COMPLETED, JobState.PERMANENTLY_FAILED, JobState.CANCELLED, JobState.CREATED] } },
+    { fields: ['id'], orderBy: { updatedAt: 'asc' }, limit },
+  );
+  let moved = 0;
+  for (const j of jobs) if ((await syncJobState(orm, j.id, now)).changed) moved++;
+  return moved;
 }

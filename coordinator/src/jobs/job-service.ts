@@ -26,6 +26,7 @@ import { isAdmin } from '../api/principal.js';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
 import { ChunkAttemptEntity, ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
 import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
+import { lockJob } from '../fleet/job-progress.js';
 
 export interface JobWrite {
   em: EntityManager;
@@ -111,8 +112,9 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
 export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: string): Promise<{ job: JobRow; held: { chunkId: string; nodeId: string; epoch: number }[] }> {
   return em.transactional(async (tx) => {
     const audit = (r: AuditRecord) => recordAudit(tx, now, actor, r);
-    const job = await tx.findOne(JobEntity, { id: jobId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!job || !canSee(principal, job)) throw ApiError.notFound('job', jobId);
+    const visible = await tx.findOne(JobEntity, { id: jobId }, { fields: ['ownerId'] });
+    if (!visible || !canSee(principal, visible)) throw ApiError.notFound('job', jobId);
+    const job = await lockJob(tx, jobId);
     if (isTerminalJobState(job.state)) {
       throw ApiError.conflict(`Job ${job.id} is ${job.state}; only a job still in progress can be cancelled.`, ErrorCode.illegalTransition);
     }

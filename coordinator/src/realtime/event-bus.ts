@@ -1,11 +1,19 @@
 import { EventEmitter } from 'node:events';
-import type { Chunk, FrameProgress, Job, LiveWarning, RenderNode } from '@cloudexport/shared';
+import type { Chunk, Job, LiveWarning, RenderNode } from '@cloudexport/shared';
+
+/** A chunk's frame count moved; the live gateway adds the job's total for its watchers. */
+export interface ChunkProgressEvent {
+  jobId: string;
+  chunkId: string;
+  chunkFramesDone: number;
+  lastFrame: number | null;
+}
 
 /** What happened, after it committed; the live gateway and the dispatcher listen. */
 export interface BusEvents {
   job: [Job];
   chunk: [Chunk];
-  progress: [FrameProgress];
+  chunkProgress: [ChunkProgressEvent];
   warning: [LiveWarning];
   node: [RenderNode];
   /** A node must drop a chunk (cancelled, reassigned, job over). */

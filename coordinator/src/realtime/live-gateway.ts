@@ -4,6 +4,8 @@ import type { Deps } from '../api/deps.js';
 import { isAdmin, type Principal } from '../api/principal.js';
 import { authenticate } from '../auth/authenticate.js';
 import { JobEntity } from '../db/entities/index.js';
+import { framesDone } from '../fleet/job-progress.js';
+import type { ChunkProgressEvent } from './event-bus.js';
 
 type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, never>, { principal: Principal }>;
 
@@ -47,7 +49,26 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
 
   deps.bus.on('job', (job) => nsp.to([jobRoom(job.id), FLEET]).emit('job', job));
   deps.bus.on('chunk', (chunk) => nsp.to(jobRoom(chunk.jobId)).emit('chunk', chunk));
-  deps.bus.on('progress', (p) => nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', p));
+  // the job's total is summed only for jobs someone watches, at most every PROGRESS_MS per job
+  const pending = new Map<string, ChunkProgressEvent>();
+  deps.bus.on('chunkProgress', (p) => {
+    const watched = (nsp.adapter.rooms.get(jobRoom(p.jobId))?.size ?? 0) + (nsp.adapter.rooms.get(FLEET)?.size ?? 0);
+    if (watched === 0) return;
+    const wasPending = pending.has(p.chunkId);
+    pending.set(p.chunkId, p);
+    if (!wasPending) void flush(p.chunkId);
+  });
+  async function flush(chunkId: string) {
+    const p = pending.get(chunkId)!;
+    try {
+      const em = deps.orm.em.fork();
+      const [frames, job] = await Promise.all([framesDone(em, [p.jobId]), em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal'] })]);
+      const latest = pending.get(chunkId)!;
+      nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', { ...latest, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+    } finally {
+      pending.delete(chunkId);
+    }
+  }
   deps.bus.on('warning', (w) => nsp.to(jobRoom(w.jobId)).emit('warning', w));
   deps.bus.on('node', (node) => nsp.to(FLEET).emit('node', node));
 }

@@ -37,6 +37,8 @@ export async function onlineNodesByTier(em: EntityManager): Promise<Map<string, 
   const rows = await em.getConnection().execute<{ tier_id: string; n: string | number }[]>(
     'select tier_id, count(*) as n from nodes where state in (?, ?) and tier_id is not null group by tier_id',
     [NodeState.online, NodeState.busy],
+    'all',
+    em.getTransactionContext(),
   );
   return new Map(rows.map((r) => [r.tier_id, Number(r.n)]));
 }

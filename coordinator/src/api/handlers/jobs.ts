@@ -4,6 +4,7 @@ import { cancelJob as cancel, canSee, createJob as create } from '../../jobs/job
 import { ApiError } from '../api-error.js';
 import type { Handler, HandlerInput } from '../build-router.js';
 import { chunkDto, jobDto } from '../dto.js';
+import { framesDone } from '../../fleet/job-progress.js';
 import { ownerScope } from '../owner-scope.js';
 import { findPage } from '../pagination.js';
 
@@ -12,7 +13,7 @@ function jobWrite(input: HandlerInput<ApiRoutes['createJob']> | HandlerInput<Api
 }
 
 export const createJob: Handler<ApiRoutes['createJob']> = async (input) => {
-  const job = jobDto(await create(jobWrite(input), input.body));
+  const job = jobDto(await create(jobWrite(input), input.body), 0);
   input.deps.bus.emit('job', job);
   input.deps.bus.emit('work');
   return job;
@@ -21,7 +22,7 @@ export const createJob: Handler<ApiRoutes['createJob']> = async (input) => {
 export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => {
   const { job, held } = await cancel(jobWrite(input), input.params.id);
   for (const h of held) input.deps.bus.emit('revoke', { ...h, reason: 'the job was cancelled' });
-  const dto = jobDto(job);
+  const dto = jobDto(job, (await framesDone(input.em, [job.id])).get(job.id) ?? 0);
   input.deps.bus.emit('job', dto);
   if (held.length) input.deps.bus.emit('work');
   return dto;
@@ -30,13 +31,14 @@ export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => {
 export const listJobs: Handler<ApiRoutes['listJobs']> = async ({ em, query, principal }) => {
   const where = { ...ownerScope(principal, query.ownerId, 'jobs'), ...(query.state ? { state: query.state } : {}) };
   const page = await findPage(em, JobEntity, where, query, 'createdAt');
-  return { items: page.rows.map(jobDto), nextCursor: page.nextCursor };
+  const frames = await framesDone(em, page.rows.map((j) => j.id));
+  return { items: page.rows.map((j) => jobDto(j, frames.get(j.id) ?? 0)), nextCursor: page.nextCursor };
 };
 
 export const getJob: Handler<ApiRoutes['getJob']> = async ({ em, params, principal }) => {
   const job = await em.findOne(JobEntity, { id: params.id });
   if (!job || !canSee(principal, job)) throw ApiError.notFound('job', params.id);
-  return jobDto(job);
+  return jobDto(job, (await framesDone(em, [job.id])).get(job.id) ?? 0);
 };
 
 export const listJobChunks: Handler<ApiRoutes['listJobChunks']> = async ({ em, params, principal }) => {

@@ -6,7 +6,12 @@ export const ChunkEntity = defineEntity({
   name: 'Chunk',
   tableName: 'chunks',
   uniques: [{ properties: ['jobId', 'index'] }],
-  indexes: [{ properties: ['state', 'jobId'] }, { properties: ['nodeId'] }],
+  indexes: [
+    { properties: ['state', 'jobId'] },
+    { properties: ['nodeId'] },
+    // the scheduler's hot path: a job's next queued chunk
+    { name: 'chunks_queued_index', expression: `create index "chunks_queued_index" on "chunks" ("job_id", "index") where "state" = 'QUEUED'` },
+  ],
   checks: [{ name: 'chunks_frames_check', expression: 'frame_end >= frame_start' }],
   properties: {
     id: p.uuid().primary(),
