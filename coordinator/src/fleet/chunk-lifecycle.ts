@@ -105,7 +105,7 @@ export class ChunkLifecycle {
   }
 
   async progress(nodeId: string, p: ChunkProgress): Promise<Ack> {
-    return this.fenced(nodeId, p, async (tx, chunk, now) => {
+    return this.fenced(nodeId, p, async (_tx, chunk, now) => {
       if (chunk.state !== p.state) advance(chunk, p.state);
       chunk.framesDone = Math.min(p.framesDone, chunk.frameEnd - chunk.frameStart + 1);
       chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
@@ -115,7 +115,7 @@ export class ChunkLifecycle {
   }
 
   async warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
-    return this.fenced(nodeId, w, async (tx, chunk, now) => {
+    return this.fenced(nodeId, w, async (_tx, chunk) => {
       if (!chunk.warnings.includes(w.message) && chunk.warnings.length < 50) chunk.warnings = [...chunk.warnings, w.message];
       this.deps.bus.emit('warning', { jobId: chunk.jobId, chunkId: chunk.id, nodeId, message: w.message });
       return { node: null };

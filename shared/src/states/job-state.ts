@@ -19,7 +19,7 @@ export const JOB_STATES: readonly JobState[] = Object.values(JobState);
 /** A job is retried at most this many times before it fails for good. */
 export const MAX_JOB_RETRIES = 3;
 
-const { CREATED, QUEUED, DOWNLOADING, RENDERING, UPLOADING, COMPLETED, FAILED, RETRY, PERMANENTLY_FAILED, CANCELLED } = JobState;
+const { QUEUED, DOWNLOADING, RENDERING, UPLOADING, COMPLETED, FAILED, RETRY, PERMANENTLY_FAILED, CANCELLED } = JobState;
 
 // The running states are whatever deriveJobState makes of the chunks, and progress reports are
 // coalesced, so between two writes any set of chunk moves may have happened. A single chunk can

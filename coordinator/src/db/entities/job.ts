@@ -24,6 +24,7 @@ export const JobEntity = defineEntity({
     minAeVersion: p.integer().nullable(),
     minVramMb: p.integer().default(0),
     framesTotal: p.integer(),
+    /** A snapshot taken when the state last moved; reads sum the chunks (framesDone()). */
     framesDone: p.integer().default(0),
     chunkCount: p.integer(),
     retries: p.integer().default(0),
