@@ -86,7 +86,10 @@ program
       workDir: join(dir, 'work'),
       log,
     });
-    const status = setInterval(() => void writeStatus(dir, { state: agent.state, connected: agent.state !== 'offline' && agent.state !== 'starting', chunkId: null, framesDone: 0, pid: process.pid, updatedAt: new Date().toISOString() }), 2_000);
+    const status = setInterval(
+      () => void writeStatus(dir, { state: agent.state, connected: agent.connected, chunkId: agent.current?.chunkId ?? null, framesDone: agent.current?.framesDone ?? 0, pid: process.pid, updatedAt: new Date().toISOString() }),
+      2_000,
+    );
     agent.start();
     console.log(`Node ${identity.nodeId} ("${identity.name}") connecting to ${identity.coordinatorUrl}… (Ctrl-C to stop)`);
     const stop = async () => {
@@ -127,7 +130,8 @@ program
     if (opts.json) return console.log(JSON.stringify(summary, null, 2));
     console.log(`Node ${identity.nodeId} ("${identity.name}")`);
     console.log(`  coordinator: ${identity.coordinatorUrl} — ${health}`);
-    console.log(`  daemon:      ${fresh ? `${daemon.state} (pid ${daemon.pid})` : 'not running (start it with: cloudexport-agent run)'}`);
+    const work = daemon?.chunkId ? `, rendering chunk ${daemon.chunkId} (${daemon.framesDone} frames done)` : '';
+    console.log(`  daemon:      ${fresh ? `${daemon.state}${daemon.connected ? '' : ', not connected'} (pid ${daemon.pid})${work}` : 'not running (start it with: cloudexport-agent run)'}`);
   });
 
 await program.parseAsync(process.argv);

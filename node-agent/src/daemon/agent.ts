@@ -116,6 +116,16 @@ export class Agent {
     this.socket?.disconnect();
   }
 
+  /** The chunk in hand, if any. */
+  get current(): { chunkId: string; framesDone: number } | null {
+    return this.running ? { chunkId: this.running.assignment.chunkId, framesDone: this.running.framesDone } : null;
+  }
+
+  /** Whether a connection to the coordinator is up now. */
+  get connected(): boolean {
+    return this.socket?.connected ?? false;
+  }
+
   /** Resolves when no chunk is running (tests and graceful shutdown). */
   idle(): Promise<void> {
     return this.running ? new Promise((resolve) => this.idleWaiters.push(resolve)) : Promise.resolve();
