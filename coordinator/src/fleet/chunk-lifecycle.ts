@@ -109,16 +109,16 @@ export class ChunkLifecycle {
       if (chunk.state !== p.state) advance(chunk, p.state);
       chunk.framesDone = Math.min(p.framesDone, chunk.frameEnd - chunk.frameStart + 1);
       chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
-      this.deps.bus.emit('chunkProgress', { jobId: chunk.jobId, chunkId: chunk.id, chunkFramesDone: chunk.framesDone, lastFrame: p.lastFrame });
-      return { node: null };
+      const event = { jobId: chunk.jobId, chunkId: chunk.id, chunkFramesDone: chunk.framesDone, lastFrame: p.lastFrame };
+      return { node: null, after: () => this.deps.bus.emit('chunkProgress', event) };
     });
   }
 
   async warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
     return this.fenced(nodeId, w, async (_tx, chunk) => {
       if (!chunk.warnings.includes(w.message) && chunk.warnings.length < 50) chunk.warnings = [...chunk.warnings, w.message];
-      this.deps.bus.emit('warning', { jobId: chunk.jobId, chunkId: chunk.id, nodeId, message: w.message });
-      return { node: null };
+      const event = { jobId: chunk.jobId, chunkId: chunk.id, nodeId, message: w.message };
+      return { node: null, after: () => this.deps.bus.emit('warning', event) };
     });
   }
 
@@ -231,7 +231,8 @@ export class ChunkLifecycle {
   private async fenced(
     nodeId: string,
     ref: { chunkId: string; epoch: number },
-    change: (tx: EntityManager, chunk: ChunkRow, now: Date) => Promise<{ node: NodeRow | null }>,
+    /** Changes the chunk inside the transaction; `after` runs once it committed. */
+    change: (tx: EntityManager, chunk: ChunkRow, now: Date) => Promise<{ node: NodeRow | null; after?: () => void }>,
   ): Promise<Ack> {
     const now = this.deps.clock.now();
     const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
@@ -245,6 +246,7 @@ export class ChunkLifecycle {
       return { chunk, ...result };
     });
     if ('refused' in outcome) return outcome.refused!;
+    outcome.after?.();
     await this.afterCommit(outcome.chunk, outcome.node, now);
     if (outcome.node) this.deps.bus.emit('work');
     return { ok: true };

@@ -59,12 +59,18 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     if (!wasPending) void flush(p.chunkId);
   });
   async function flush(chunkId: string) {
-    const p = pending.get(chunkId)!;
     try {
-      const em = deps.orm.em.fork();
-      const [frames, job] = await Promise.all([framesDone(em, [p.jobId]), em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal'] })]);
-      const latest = pending.get(chunkId)!;
-      nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', { ...latest, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+      for (;;) {
+        const p = pending.get(chunkId)!;
+        const em = deps.orm.em.fork();
+        const [frames, job] = await Promise.all([framesDone(em, [p.jobId]), em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal'] })]);
+        // a newer report came in while summing: sum again, so the total matches the chunk's count
+        if (pending.get(chunkId) !== p) continue;
+        nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', { ...p, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+        return;
+      }
+    } catch (err) {
+      deps.log.warn({ err, chunkId }, 'live progress failed');
     } finally {
       pending.delete(chunkId);
     }

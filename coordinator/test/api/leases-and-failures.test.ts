@@ -168,3 +168,21 @@ test.serial('cancelling a job takes its chunk back from the node', async (t) => 
   t.is(node.currentChunkId, null);
   agent.close();
 });
+
+test.serial('priority first; jobs of one priority take turns rather than queueing behind each other', async (t) => {
+  const agent = await TestAgent.enroll(c, provider.key, undefined, 'fair');
+  const body = (priority: number) => ({ ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 39 }, chunkSize: 10, priority });
+  const older = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: body(60) })).body;
+  const newer = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: body(60) })).body;
+  const urgent = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: body(70) })).body;
+  await agent.connect();
+  await agent.hello();
+  const order: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    const a = await eventually(() => agent.assignments[i], 10_000, `assignment ${i}`);
+    order.push(a.jobId === urgent.id ? 'U' : a.jobId === older.id ? 'O' : a.jobId === newer.id ? 'N' : '?');
+    await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 10 });
+  }
+  t.is(order.join(''), 'UUUUONONONON');
+  agent.close();
+});
