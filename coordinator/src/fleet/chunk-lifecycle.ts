@@ -14,6 +14,7 @@ import {
   type ChunkFailed,
   type ChunkProgress,
   type ChunkWarning,
+  type FailureReason,
 } from '@cloudexport/shared';
 import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
@@ -24,6 +25,7 @@ import type { EventBus } from '../realtime/event-bus.js';
 import { claimChunk } from './claim-chunk.js';
 import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming } from './fleet-timing.js';
 import { syncJobState } from './job-progress.js';
+import { endAttempt, releaseNode } from './release-hold.js';
 
 export interface LifecycleDeps {
   orm: MikroORM;
@@ -123,17 +125,15 @@ export class ChunkLifecycle {
   }
 
   async done(nodeId: string, d: ChunkDone): Promise<Ack> {
-    const expected = await this.frameCount(d.chunkId);
-    if (expected !== null && d.frames !== expected) {
-      return this.failed(nodeId, { chunkId: d.chunkId, epoch: d.epoch, reason: 'missing_frames', message: `Reported ${d.frames} frames for a chunk of ${expected}.`, lastLines: [] });
-    }
     return this.fenced(nodeId, d, async (tx, chunk, now) => {
+      const expected = chunk.frameEnd - chunk.frameStart + 1;
+      if (d.frames !== expected) return this.applyFailure(tx, nodeId, chunk, 'missing_frames', `Reported ${d.frames} frames for a chunk of ${expected}.`, now);
       advance(chunk, ChunkState.DONE);
-      chunk.framesDone = chunk.frameEnd - chunk.frameStart + 1;
+      chunk.framesDone = expected;
       chunk.leaseExpiresAt = null;
       chunk.error = null;
-      await this.endAttempt(tx, chunk, 'done', null, null, now);
-      const node = await this.releaseNode(tx, nodeId, chunk.id, now, (n) => {
+      await endAttempt(tx, chunk, 'done', null, null, now);
+      const node = await releaseNode(tx, nodeId, chunk.id, now, (n) => {
         n.consecutiveFailures = 0;
         n.chunksDone += 1;
       });
@@ -142,36 +142,41 @@ export class ChunkLifecycle {
   }
 
   async failed(nodeId: string, f: ChunkFailed): Promise<Ack> {
-    return this.fenced(nodeId, f, async (tx, chunk, now) => {
-      chunk.failedNodeIds = [...chunk.failedNodeIds, nodeId];
-      chunk.error = f.message;
-      const next = chunkStateAfterFailure(chunk.failedNodeIds);
-      assertChunkTransition(chunk.state, next);
-      chunk.state = next;
-      chunk.leaseExpiresAt = null;
-      if (next === ChunkState.QUEUED) {
-        chunk.attempt += 1;
-        chunk.nodeId = null;
-        chunk.framesDone = 0;
+    return this.fenced(nodeId, f, (tx, chunk, now) => this.applyFailure(tx, nodeId, chunk, f.reason, f.message, now));
+  }
+
+  /** A node failed its chunk: requeue it or fail it for good, and count it against the node. */
+  private async applyFailure(tx: EntityManager, nodeId: string, chunk: ChunkRow, reason: FailureReason, message: string, now: Date): Promise<{ node: NodeRow | null; after?: () => void }> {
+    chunk.failedNodeIds = [...chunk.failedNodeIds, nodeId];
+    chunk.error = message;
+    const next = chunkStateAfterFailure(chunk.failedNodeIds);
+    assertChunkTransition(chunk.state, next);
+    chunk.state = next;
+    chunk.leaseExpiresAt = null;
+    if (next === ChunkState.QUEUED) {
+      chunk.attempt += 1;
+      chunk.nodeId = null;
+      chunk.framesDone = 0;
+    }
+    await endAttempt(tx, chunk, 'failed', reason, message, now);
+    const failuresOnJob = await tx.count(ChunkAttemptEntity, { jobId: chunk.jobId, nodeId, outcome: 'failed' });
+    if (failuresOnJob >= BLOCK_AFTER_JOB_FAILURES && !(await tx.count(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId }))) {
+      tx.create(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId, reason: `failed ${failuresOnJob} chunks of this job (last: ${message.slice(0, 200)})`, createdAt: now });
+      recordAudit(tx, now, system, { action: 'node.blocklist', targetType: 'node', targetId: nodeId, details: { jobId: chunk.jobId, failures: failuresOnJob } });
+    }
+    let quarantined = false;
+    const node = await releaseNode(tx, nodeId, chunk.id, now, (n) => {
+      n.consecutiveFailures += 1;
+      n.chunksFailed += 1;
+      if (n.consecutiveFailures >= QUARANTINE_AFTER_FAILURES && n.state !== NodeState.disabled) {
+        n.state = NodeState.disabled;
+        n.disabledReason = `Quarantined: ${n.consecutiveFailures} chunks in a row failed (last: ${message.slice(0, 200)})`;
+        recordAudit(tx, now, system, { action: 'node.quarantine', targetType: 'node', targetId: n.id, details: { failures: n.consecutiveFailures } });
+        quarantined = true;
       }
-      await this.endAttempt(tx, chunk, 'failed', f.reason, f.message, now);
-      const failuresOnJob = await tx.count(ChunkAttemptEntity, { jobId: chunk.jobId, nodeId, outcome: 'failed' });
-      if (failuresOnJob >= BLOCK_AFTER_JOB_FAILURES && !(await tx.count(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId }))) {
-        tx.create(NodeJobBlockEntity, { nodeId, jobId: chunk.jobId, reason: `failed ${failuresOnJob} chunks of this job (last: ${f.message.slice(0, 200)})`, createdAt: now });
-        recordAudit(tx, now, system, { action: 'node.blocklist', targetType: 'node', targetId: nodeId, details: { jobId: chunk.jobId, failures: failuresOnJob } });
-      }
-      const node = await this.releaseNode(tx, nodeId, chunk.id, now, (n) => {
-        n.consecutiveFailures += 1;
-        n.chunksFailed += 1;
-        if (n.consecutiveFailures >= QUARANTINE_AFTER_FAILURES && n.state !== NodeState.disabled) {
-          n.state = NodeState.disabled;
-          n.disabledReason = `Quarantined: ${n.consecutiveFailures} chunks in a row failed (last: ${f.message.slice(0, 200)})`;
-          recordAudit(tx, now, system, { action: 'node.quarantine', targetType: 'node', targetId: n.id, details: { failures: n.consecutiveFailures } });
-          this.deps.bus.emit('nodeCommand', { nodeId: n.id, state: 'disabled' });
-        }
-      });
-      return { node };
     });
+    // the agent hears of its quarantine only once it is committed
+    return { node, ...(quarantined ? { after: () => this.deps.bus.emit('nodeCommand', { nodeId, state: 'disabled' }) } : {}) };
   }
 
   /**
@@ -199,8 +204,8 @@ export class ChunkLifecycle {
         chunk.framesDone = 0;
         chunk.leaseExpiresAt = null;
         chunk.updatedAt = now;
-        await this.endAttempt(tx, chunk, outcome, outcome, why, now);
-        const node = previousNode ? await this.releaseNode(tx, previousNode, chunk.id, now) : null;
+        await endAttempt(tx, chunk, outcome, outcome, why, now);
+        const node = previousNode ? await releaseNode(tx, previousNode, chunk.id, now) : null;
         out.push({ chunk, previousNode, node });
       }
       return out;
@@ -250,26 +255,6 @@ export class ChunkLifecycle {
     await this.afterCommit(outcome.chunk, outcome.node, now);
     if (outcome.node) this.deps.bus.emit('work');
     return { ok: true };
-  }
-
-  private async endAttempt(tx: EntityManager, chunk: ChunkRow, outcome: AttemptOutcome, reason: string | null, message: string | null, now: Date) {
-    await tx.nativeUpdate(ChunkAttemptEntity, { chunkId: chunk.id, epoch: chunk.epoch, outcome: 'running' }, { outcome, reason, message: message?.slice(0, 4000) ?? null, endedAt: now });
-  }
-
-  /** The node no longer holds `chunkId`: idle again (or still draining / disabled). */
-  private async releaseNode(tx: EntityManager, nodeId: string, chunkId: string, now: Date, update?: (n: NodeRow) => void): Promise<NodeRow | null> {
-    const node = await tx.findOne(NodeEntity, { id: nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-    if (!node) return null;
-    if (node.currentChunkId === chunkId) node.currentChunkId = null;
-    if (node.state === NodeState.busy) node.state = NodeState.online;
-    update?.(node);
-    node.updatedAt = now;
-    return node;
-  }
-
-  private async frameCount(chunkId: string): Promise<number | null> {
-    const chunk = await this.deps.orm.em.fork().findOne(ChunkEntity, { id: chunkId }, { fields: ['frameStart', 'frameEnd'] });
-    return chunk ? chunk.frameEnd - chunk.frameStart + 1 : null;
   }
 
   /** After a chunk change commits: the job follows its chunks, and watchers hear of both. */

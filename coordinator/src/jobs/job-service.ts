@@ -24,9 +24,10 @@ import { ApiError } from '../api/api-error.js';
 import type { Principal } from '../api/principal.js';
 import { isAdmin } from '../api/principal.js';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
-import { ChunkAttemptEntity, ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
+import { ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
 import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
 import { lockJob } from '../fleet/job-progress.js';
+import { endAttempt, releaseNode } from '../fleet/release-hold.js';
 
 export interface JobWrite {
   em: EntityManager;
@@ -124,13 +125,8 @@ export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: 
     const held = heldChunks.filter((c) => c.nodeId).map((c) => ({ chunkId: c.id, nodeId: c.nodeId!, epoch: c.epoch }));
     await tx.nativeUpdate(ChunkEntity, { jobId: job.id, state: { $in: open } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
     for (const h of held) {
-      await tx.nativeUpdate(ChunkAttemptEntity, { chunkId: h.chunkId, epoch: h.epoch, outcome: 'running' }, { outcome: 'cancelled', reason: 'cancelled', message: 'the job was cancelled', endedAt: now });
-      const node = await tx.findOne(NodeEntity, { id: h.nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (node && node.currentChunkId === h.chunkId) {
-        node.currentChunkId = null;
-        if (node.state === NodeState.busy) node.state = NodeState.online;
-        node.updatedAt = now;
-      }
+      await endAttempt(tx, { id: h.chunkId, epoch: h.epoch }, 'cancelled', 'cancelled', 'the job was cancelled', now);
+      await releaseNode(tx, h.nodeId, h.chunkId, now);
     }
     moveJob(job, JobState.CANCELLED, now, audit);
     job.finishedAt = now;

@@ -116,3 +116,18 @@ test('a job is handed out chunk by chunk, with fencing against stale epochs', as
   t.false(again.ok, 'a finished chunk cannot be reported twice');
   agent.close();
 });
+
+test.serial('a done report with the wrong frame count counts as a failure of that node', async (t) => {
+  const agent = await TestAgent.enroll(c, provider.key, undefined, 'miscounting');
+  const job = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 9 }, chunkSize: 10, priority: 100 } })).body;
+  await agent.connect();
+  await agent.hello();
+  const a = await eventually(() => agent.assignments.find((x) => x.jobId === job.id), 10_000, 'assignment');
+  t.deepEqual(await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 9 }), { ok: true });
+  const [chunk] = (await c.call('GET', `/api/v1/jobs/${job.id}/chunks`, { key: artist.key })).body.items;
+  t.is(chunk.state, 'QUEUED');
+  t.is(chunk.attempt, 1);
+  t.regex(chunk.error, /Reported 9 frames for a chunk of 10/);
+  agent.close();
+  await c.call('POST', `/api/v1/jobs/${job.id}/cancel`, { key: artist.key });
+});
