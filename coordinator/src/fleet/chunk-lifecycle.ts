@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
@@ -20,12 +19,17 @@ import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import { ChunkAttemptEntity, ChunkEntity, JobEntity, NodeEntity, NodeJobBlockEntity, TierPriceEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
+import { ChunkAttemptEntity, ChunkEntity, NodeJobBlockEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
 import type { EventBus } from '../realtime/event-bus.js';
-import { claimChunk } from './claim-chunk.js';
+import { RawSql } from '../db/raw-sql.js';
+import { assignBatch } from './assign-batch.js';
+import { GroupCommit } from './group-commit.js';
+import { renewLeases, type NodeBeat } from './heartbeat-batch.js';
 import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming } from './fleet-timing.js';
-import { syncJobState } from './job-progress.js';
+import type { JobSync } from './job-progress.js';
+import { JobSyncer } from './job-syncer.js';
 import { endAttempt, releaseNode } from './release-hold.js';
+import { applyReports, type Report, type ReportOutcome } from './report-batch.js';
 
 export interface LifecycleDeps {
   orm: MikroORM;
@@ -35,88 +39,54 @@ export interface LifecycleDeps {
   timing: FleetTiming;
 }
 
-const FORWARD: ChunkState[] = [ChunkState.ASSIGNED, ChunkState.DOWNLOADING, ChunkState.RENDERING, ChunkState.UPLOADING, ChunkState.DONE];
-
-/**
- * Moves a chunk forward to `target` one legal step at a time: coalesced reports may skip
- * steps (RENDERING straight to done), but never go back (RENDERING → DOWNLOADING throws).
- */
-function advance(chunk: ChunkRow, target: ChunkState): void {
-  const from = FORWARD.indexOf(chunk.state);
-  const to = FORWARD.indexOf(target);
-  if (from < 0 || to <= from) assertChunkTransition(chunk.state, target);
-  for (let i = from + 1; i <= to; i++) {
-    assertChunkTransition(chunk.state, FORWARD[i]!);
-    chunk.state = FORWARD[i]!;
-  }
-}
-
 type Refusal = Extract<Ack, { ok: false }>;
 const stale = (message: string): Refusal => ({ ok: false, code: AckCode.staleEpoch, message });
 const system = { kind: 'system' as const, id: null };
 
 /**
- * Every change to a chunk once it is handed out. Each runs in one transaction that locks the
+ * Every change to a chunk once it is handed out. Each runs in a transaction that locks the
  * chunk, checks the fencing token (the node holds it under this epoch), moves it through the
- * shared transition table, refreshes the job, and publishes what changed after commit.
+ * shared transition table, and publishes what changed after commit; the job follows its chunks.
+ * The hot paths — assignment, progress, done, heartbeats — are written in batches (group
+ * commit), so a fleet of thousands costs a few transactions per round, not one per message.
  */
 export class ChunkLifecycle {
-  constructor(private readonly deps: LifecycleDeps) {}
+  private readonly sql: RawSql;
+  private readonly syncer: JobSyncer;
+  private readonly reports: GroupCommit<Report, ReportOutcome>;
+  private readonly beats: GroupCommit<NodeBeat, { cancel: string[] }>;
 
-  /** Claims the next chunk this node may render and leases it to the node. */
-  async assignNext(nodeId: string): Promise<ChunkAssignment | null> {
+  constructor(private readonly deps: LifecycleDeps) {
+    this.sql = new RawSql(deps.orm);
+    this.syncer = new JobSyncer(deps.orm, this.sql, deps.clock, deps.log, (sync) => this.publishSync(sync));
+    this.reports = new GroupCommit((batch) => this.writeReports(batch));
+    this.beats = new GroupCommit((batch) => this.sql.transaction((sql) => renewLeases(sql, batch, deps.clock.now(), deps.timing.leaseMs)));
+  }
+
+  /** Leases queued chunks to as many of these idle nodes as can take one, in one transaction. */
+  async assignBatch(nodeIds: string[]): Promise<{ nodeId: string; assignment: ChunkAssignment }[]> {
     const now = this.deps.clock.now();
-    const result = await this.deps.orm.em.fork().transactional(async (tx) => {
-      const node = await tx.findOne(NodeEntity, { id: nodeId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!node || node.state !== NodeState.online || node.currentChunkId || node.revokedAt || !node.tierId) return null;
-      const tier = await tx.findOne(TierPriceEntity, { id: node.tierId });
-      if (!tier) return null;
-      const aeMajor = Math.max(0, ...node.aeInstalls.map((a) => a.major));
-      const chunkId = await claimChunk(tx, node, tier.pricePerMinuteMicros, aeMajor);
-      if (!chunkId) return null;
-      const chunk = await tx.findOneOrFail(ChunkEntity, { id: chunkId });
-      assertChunkTransition(chunk.state, ChunkState.ASSIGNED);
-      chunk.state = ChunkState.ASSIGNED;
-      chunk.epoch += 1;
-      chunk.nodeId = node.id;
-      chunk.framesDone = 0;
-      chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
-      chunk.updatedAt = now;
-      node.currentChunkId = chunk.id;
-      node.state = NodeState.busy;
-      node.updatedAt = now;
-      tx.create(ChunkAttemptEntity, { id: randomUUID(), chunkId: chunk.id, jobId: chunk.jobId, nodeId: node.id, epoch: chunk.epoch, outcome: 'running', reason: null, message: null, startedAt: now, endedAt: null });
-      const job = await tx.findOneOrFail(JobEntity, { id: chunk.jobId });
-      return { chunk, node, job };
-    });
-    if (!result) return null;
-    const { chunk, node, job } = result;
-    await this.afterCommit(chunk, node, now);
-    return {
-      chunkId: chunk.id,
-      epoch: chunk.epoch,
-      jobId: job.id,
-      index: chunk.index,
-      comp: job.comp.name,
-      fps: job.comp.fps,
-      frameStart: chunk.frameStart,
-      frameEnd: chunk.frameEnd,
-      bundle: job.bundle ?? null,
-      leaseMs: this.deps.timing.leaseMs,
-    };
+    const batch = await this.sql.transaction((sql) => assignBatch(sql, nodeIds, now, this.deps.timing.leaseMs));
+    for (const chunk of batch.chunks) this.deps.bus.emit('chunk', chunkDto(chunk));
+    for (const node of batch.nodes) this.deps.bus.emit('node', nodeDto(node, now));
+    for (const jobId of new Set(batch.chunks.map((c) => c.jobId))) void this.syncer.request(jobId);
+    return batch.assignments;
   }
 
-  async progress(nodeId: string, p: ChunkProgress): Promise<Ack> {
-    return this.fenced(nodeId, p, async (_tx, chunk, now) => {
-      if (chunk.state !== p.state) advance(chunk, p.state);
-      chunk.framesDone = Math.min(p.framesDone, chunk.frameEnd - chunk.frameStart + 1);
-      chunk.leaseExpiresAt = new Date(now.getTime() + this.deps.timing.leaseMs);
-      const event = { jobId: chunk.jobId, chunkId: chunk.id, chunkFramesDone: chunk.framesDone, lastFrame: p.lastFrame };
-      return { node: null, after: () => this.deps.bus.emit('chunkProgress', event) };
-    });
+  progress(nodeId: string, p: ChunkProgress): Promise<Ack> {
+    return this.report({ kind: 'progress', nodeId, report: p });
   }
 
-  async warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
+  done(nodeId: string, d: ChunkDone): Promise<Ack> {
+    return this.report({ kind: 'done', nodeId, report: d });
+  }
+
+  /** Keeps the node's chunks leased; answers the ones it must drop. */
+  heartbeat(nodeId: string, running: { chunkId: string; epoch: number }[]): Promise<{ cancel: string[] }> {
+    return this.beats.submit({ nodeId, running });
+  }
+
+  warning(nodeId: string, w: ChunkWarning): Promise<Ack> {
     return this.fenced(nodeId, w, async (_tx, chunk) => {
       if (!chunk.warnings.includes(w.message) && chunk.warnings.length < 50) chunk.warnings = [...chunk.warnings, w.message];
       const event = { jobId: chunk.jobId, chunkId: chunk.id, nodeId, message: w.message };
@@ -124,21 +94,26 @@ export class ChunkLifecycle {
     });
   }
 
-  async done(nodeId: string, d: ChunkDone): Promise<Ack> {
-    return this.fenced(nodeId, d, async (tx, chunk, now) => {
-      const expected = chunk.frameEnd - chunk.frameStart + 1;
-      if (d.frames !== expected) return this.applyFailure(tx, nodeId, chunk, 'missing_frames', `Reported ${d.frames} frames for a chunk of ${expected}.`, now);
-      advance(chunk, ChunkState.DONE);
-      chunk.framesDone = expected;
-      chunk.leaseExpiresAt = null;
-      chunk.error = null;
-      await endAttempt(tx, chunk, 'done', null, null, now);
-      const node = await releaseNode(tx, nodeId, chunk.id, now, (n) => {
-        n.consecutiveFailures = 0;
-        n.chunksDone += 1;
-      });
-      return { node };
-    });
+  private async report(r: Report): Promise<Ack> {
+    const outcome = await this.reports.submit(r);
+    if ('ack' in outcome) {
+      // answered once the job has caught up with this report, without holding up the next batch
+      if (outcome.jobId) await this.syncer.request(outcome.jobId);
+      return outcome.ack;
+    }
+    const { nodeId, chunkId, epoch, message } = outcome.miscounted;
+    return this.failed(nodeId, { chunkId, epoch, reason: 'missing_frames', message, lastLines: [] });
+  }
+
+  /** Writes a batch of progress and done reports, then tells everyone what changed. */
+  private async writeReports(reports: Report[]): Promise<ReportOutcome[]> {
+    const now = this.deps.clock.now();
+    const applied = await this.sql.transaction((sql) => applyReports(sql, reports, now, this.deps.timing.leaseMs));
+    for (const p of applied.progress) this.deps.bus.emit('chunkProgress', p);
+    for (const chunk of applied.chunks) this.deps.bus.emit('chunk', chunkDto(chunk));
+    for (const node of applied.nodes) this.deps.bus.emit('node', nodeDto(node, now));
+    if (applied.nodes.length) this.deps.bus.emit('work');
+    return applied.outcomes;
   }
 
   async failed(nodeId: string, f: ChunkFailed): Promise<Ack> {
@@ -261,14 +236,11 @@ export class ChunkLifecycle {
   private async afterCommit(chunk: ChunkRow, node: NodeRow | null, now: Date): Promise<void> {
     this.deps.bus.emit('chunk', chunkDto(chunk));
     if (node) this.deps.bus.emit('node', nodeDto(node, now));
-    try {
-      const sync = await syncJobState(this.deps.orm, chunk.jobId, now);
-      for (const c of sync.closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
-      if (sync.changed) this.deps.bus.emit('job', jobDto(sync.job, sync.job.framesDone));
-    } catch (err) {
-      // the sweeper's reconciliation catches the job up
-      this.deps.log.warn({ err, jobId: chunk.jobId }, 'job state sync failed');
-    }
+    await this.syncer.request(chunk.jobId);
+  }
+
+  private publishSync(sync: JobSync): void {
+    for (const c of sync.closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
+    if (sync.changed) this.deps.bus.emit('job', jobDto(sync.job, sync.job.framesDone));
   }
 }
-

@@ -95,23 +95,7 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
       return { nodeId, state: node.state, tierId: node.tierId ?? null, heartbeatIntervalMs: deps.timing.heartbeatIntervalMs, leaseMs: deps.timing.leaseMs, cancel };
     });
 
-    on(socket, 'heartbeat', heartbeatSchema, async (beat) => {
-      const now = deps.clock.now();
-      const em = deps.orm.em.fork();
-      await em.nativeUpdate(NodeEntity, { id: nodeId }, { lastHeartbeatAt: now });
-      const lease = new Date(now.getTime() + deps.timing.leaseMs);
-      const cancel: string[] = [];
-      for (const r of beat.running) {
-        const renewed = await em.nativeUpdate(
-          ChunkEntity,
-          { id: r.chunkId, nodeId, epoch: r.epoch, state: { $in: ['ASSIGNED', 'DOWNLOADING', 'RENDERING', 'UPLOADING'] } },
-          { leaseExpiresAt: lease },
-        );
-        if (renewed === 0) cancel.push(r.chunkId);
-      }
-      return { cancel };
-    });
-
+    on(socket, 'heartbeat', heartbeatSchema, (beat) => deps.lifecycle.heartbeat(nodeId, beat.running));
     on(socket, 'chunk:progress', chunkProgressSchema, (p) => deps.lifecycle.progress(nodeId, p));
     on(socket, 'chunk:warning', chunkWarningSchema, (w) => deps.lifecycle.warning(nodeId, w));
     on(socket, 'chunk:done', chunkDoneSchema, (d) => deps.lifecycle.done(nodeId, d));

@@ -44,8 +44,10 @@ export function isTerminalChunkState(s: ChunkState): boolean {
 }
 
 /** Held by a node under a lease. */
+export const ACTIVE_CHUNK_STATES: readonly ChunkState[] = [ASSIGNED, DOWNLOADING, RENDERING, UPLOADING];
+
 export function isActiveChunkState(s: ChunkState): boolean {
-  return s === ASSIGNED || s === DOWNLOADING || s === RENDERING || s === UPLOADING;
+  return ACTIVE_CHUNK_STATES.includes(s);
 }
 
 /**

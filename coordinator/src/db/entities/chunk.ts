@@ -11,6 +11,8 @@ export const ChunkEntity = defineEntity({
     { properties: ['nodeId'] },
     // the scheduler's hot path: a job's next queued chunk
     { name: 'chunks_queued_index', expression: `create index "chunks_queued_index" on "chunks" ("job_id", "index") where "state" = 'QUEUED'` },
+    // …and which of those some node already failed
+    { name: 'chunks_queued_failed_index', expression: `create index "chunks_queued_failed_index" on "chunks" ("job_id") where "state" = 'QUEUED' and "failed_node_ids" <> '[]'::jsonb` },
   ],
   checks: [{ name: 'chunks_frames_check', expression: 'frame_end >= frame_start' }],
   properties: {

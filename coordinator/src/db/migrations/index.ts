@@ -2,10 +2,12 @@ import type { MigrationObject } from '@mikro-orm/core';
 import { Migration0001InitialSchema } from './0001-initial-schema.js';
 import { Migration0002Fleet } from './0002-fleet.js';
 import { Migration0003QueuedChunkIndex } from './0003-queued-chunk-index.js';
+import { Migration0004RequeuedChunkIndex } from './0004-requeued-chunk-index.js';
 
 /** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
 export const migrationsList: MigrationObject[] = [
   { name: '0001-initial-schema', class: Migration0001InitialSchema },
   { name: '0002-fleet', class: Migration0002Fleet },
   { name: '0003-queued-chunk-index', class: Migration0003QueuedChunkIndex },
+  { name: '0004-requeued-chunk-index', class: Migration0004RequeuedChunkIndex },
 ];
