@@ -21,3 +21,7 @@ export * from './protocol/agent-events.js';
 export * from './protocol/agent-handshake.js';
 export * from './protocol/live-events.js';
 export * from './protocol/machine-report.js';
+export * from './bundle/bundle-keys.js';
+export * from './bundle/bundle-manifest.js';
+export * from './bundle/sealed-records.js';
+export * from './aep/read-aep.js';
