@@ -49,9 +49,11 @@ await Promise.all(
   ),
 );
 process.send!({ type: 'connected', ms: performance.now() - started });
+const cpuAtConnected = process.cpuUsage();
 
 process.on('message', (m: { type: string }) => {
-  if (m.type === 'report') process.send!({ type: 'report', assigned }, () => {
+  const cpu = process.cpuUsage(cpuAtConnected);
+  if (m.type === 'report') process.send!({ type: 'report', assigned, cpuMs: (cpu.user + cpu.system) / 1000 }, () => {
     for (const s of sockets) s.close();
     process.exit(0);
   });

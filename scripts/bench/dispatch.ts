@@ -3,9 +3,10 @@
 // p50/p99 from chunk queued to node assigned, beside OpenCue's published 975 frames/s.
 //   DATABASE_URL=postgres://… npx tsx scripts/bench/dispatch.ts [--agents 1000] [--chunks 10000] [--jobs 10]
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import pg from 'pg';
@@ -25,6 +26,26 @@ if (!serverUrl) {
   process.exit(2);
 }
 const OPENCUE_FRAMES_PER_S = 975;
+
+/** CPU seconds used so far by every PostgreSQL process on this machine (Linux /proc), or null. */
+function postgresCpuSeconds(): number | null {
+  try {
+    let ticks = 0;
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        if (!stat.includes('(postgres)')) continue;
+        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        ticks += Number(fields[11]) + Number(fields[12]);
+      } catch {
+        // the process ended while we looked
+      }
+    }
+    return ticks / 100;
+  } catch {
+    return null;
+  }
+}
 
 const admin = new pg.Client({ connectionString: serverUrl });
 await admin.connect();
@@ -72,6 +93,8 @@ const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsa
 const perJob = Math.ceil(opts.chunks / opts.jobs);
 const queuedAt = new Map<string, number>();
 const t0 = Date.now();
+const cpu0 = process.cpuUsage();
+const pg0 = postgresCpuSeconds();
 for (let j = 0; j < opts.jobs; j++) {
   const frames = Math.min(perJob, opts.chunks - j * perJob);
   if (frames <= 0) break;
@@ -96,9 +119,11 @@ for (;;) {
 }
 process.stdout.write('\n');
 clearInterval(sampler);
+const cpu = process.cpuUsage(cpu0);
+const pg1 = postgresCpuSeconds();
 
 child.send({ type: 'report' });
-const { assigned } = (await message('report')) as { assigned: [string, number][] };
+const { assigned, cpuMs: agentsCpuMs } = (await message('report')) as { assigned: [string, number][]; cpuMs: number };
 const chunkJob = new Map((await conn.execute<{ id: string; job_id: string }[]>('select id, job_id from chunks')).map((r) => [r.id, r.job_id]));
 const latencies = assigned.map(([chunkId, at]) => at - queuedAt.get(chunkJob.get(chunkId)!)!).sort((a, b) => a - b);
 const lastAssigned = Math.max(...assigned.map(([, at]) => at));
@@ -112,6 +137,11 @@ console.log(`coordinator RSS:        ${mb(rssBefore)} idle → ${mb(rssConnected
 console.log(`booked:                 ${booked.toFixed(0)} chunks/s (${(booked / OPENCUE_FRAMES_PER_S).toFixed(2)}× OpenCue's 975 frames/s)`);
 console.log(`queued → assigned:      p50 ${(pct(50) / 1000).toFixed(2)} s, p99 ${(pct(99) / 1000).toFixed(2)} s (includes waiting behind the queue)`);
 console.log(`assignments:            ${assigned.length} (${new Set(assigned.map(([id]) => id)).size} distinct chunks)`);
+const perChunk = (ms: number) => `${(ms / opts.chunks).toFixed(2)} ms`;
+const coordinatorMs = (cpu.user + cpu.system) / 1000;
+const pgMs = pg0 !== null && pg1 !== null ? (pg1 - pg0) * 1000 : null;
+console.log(`CPU per chunk booked:   coordinator ${perChunk(coordinatorMs)}, PostgreSQL ${pgMs === null ? 'n/a' : perChunk(pgMs)}, the ${opts.agents} simulated agents ${perChunk(agentsCpuMs)} (${os.cpus().length} cores shared by all three)`);
+console.log(`coordinator capacity:   ${Math.round((opts.chunks / coordinatorMs) * 1000)} chunks/s per core of coordinator CPU (${((opts.chunks / coordinatorMs) * 1000 / OPENCUE_FRAMES_PER_S).toFixed(1)}× OpenCue)`);
 
 await coordinator.close();
 await db.close();

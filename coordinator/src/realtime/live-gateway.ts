@@ -47,13 +47,17 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     });
   });
 
-  deps.bus.on('job', (job) => nsp.to([jobRoom(job.id), FLEET]).emit('job', job));
-  deps.bus.on('chunk', (chunk) => nsp.to(jobRoom(chunk.jobId)).emit('chunk', chunk));
+  // Socket.IO encodes a broadcast before it looks at the rooms: skip the ones nobody is in
+  const watched = (rooms: string[]) => rooms.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0);
+  const send = <E extends keyof LiveServerEvents>(rooms: string[], event: E, ...payload: Parameters<LiveServerEvents[E]>) => {
+    if (watched(rooms)) nsp.to(rooms).emit(event, ...payload);
+  };
+  deps.bus.on('job', (job) => send([jobRoom(job.id), FLEET], 'job', job));
+  deps.bus.on('chunk', (chunk) => send([jobRoom(chunk.jobId)], 'chunk', chunk));
   // the job's total is summed only for jobs someone watches, at most every PROGRESS_MS per job
   const pending = new Map<string, ChunkProgressEvent>();
   deps.bus.on('chunkProgress', (p) => {
-    const watched = (nsp.adapter.rooms.get(jobRoom(p.jobId))?.size ?? 0) + (nsp.adapter.rooms.get(FLEET)?.size ?? 0);
-    if (watched === 0) return;
+    if (!watched([jobRoom(p.jobId), FLEET])) return;
     const wasPending = pending.has(p.chunkId);
     pending.set(p.chunkId, p);
     if (!wasPending) void flush(p.chunkId);
@@ -66,7 +70,7 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
         const [frames, job] = await Promise.all([framesDone(em, [p.jobId]), em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal'] })]);
         // a newer report came in while summing: sum again, so the total matches the chunk's count
         if (pending.get(chunkId) !== p) continue;
-        nsp.to([jobRoom(p.jobId), FLEET]).emit('progress', { ...p, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+        send([jobRoom(p.jobId), FLEET], 'progress', { ...p, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
         return;
       }
     } catch (err) {
@@ -75,8 +79,8 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
       pending.delete(chunkId);
     }
   }
-  deps.bus.on('warning', (w) => nsp.to(jobRoom(w.jobId)).emit('warning', w));
-  deps.bus.on('node', (node) => nsp.to(FLEET).emit('node', node));
+  deps.bus.on('warning', (w) => send([jobRoom(w.jobId)], 'warning', w));
+  deps.bus.on('node', (node) => send([FLEET], 'node', node));
 }
 
 async function allowed(deps: Deps, principal: Principal, sub: { jobId: string } | { fleet: true }): Promise<Ack> {
