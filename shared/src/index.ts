@@ -1,6 +1,7 @@
 // The wire protocol and the pure domain, shared by the coordinator, the agent, the panel and the console.
 export * from './api/api-keys.js';
 export * from './api/audit.js';
+export * from './api/bundles.js';
 export * from './api/common.js';
 export * from './api/errors.js';
 export * from './api/estimates.js';
@@ -19,6 +20,7 @@ export * from './states/job-state.js';
 export * from './tiers/gpu-tiers.js';
 export * from './protocol/agent-events.js';
 export * from './protocol/agent-handshake.js';
+export * from './protocol/bundle-events.js';
 export * from './protocol/live-events.js';
 export * from './protocol/machine-report.js';
 export * from './bundle/bundle-keys.js';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { BundleOpen, BundleTicket, OutputBegin, OutputUploads } from './bundle-events.js';
 import { machineReportSchema } from './machine-report.js';
 
 // Coordinator ↔ node agent, on the /agents namespace. Every payload is declared once here and
@@ -14,6 +15,8 @@ export const helloSchema = z
     machine: machineReportSchema,
     /** Chunks the agent is still working on, e.g. after a coordinator outage. */
     running: z.array(runningChunkSchema).max(64),
+    /** Bundles whose files are in the node's cache, newest first: the scheduler prefers such a node. */
+    cachedBundles: z.array(z.uuid()).max(50).default([]),
   })
   .strict();
 export type Hello = z.infer<typeof helloSchema>;
@@ -113,6 +116,8 @@ export interface AgentToCoordinatorEvents {
   'chunk:warning'(payload: ChunkWarning, ack: (answer: Ack) => void): void;
   'chunk:done'(payload: ChunkDone, ack: (answer: Ack) => void): void;
   'chunk:failed'(payload: ChunkFailed, ack: (answer: Ack) => void): void;
+  'bundle:open'(payload: BundleOpen, ack: (answer: { ok: true; ticket: BundleTicket } | Extract<Ack, { ok: false }>) => void): void;
+  'output:begin'(payload: OutputBegin, ack: (answer: ({ ok: true } & OutputUploads) | Extract<Ack, { ok: false }>) => void): void;
 }
 
 /** Coordinator → agent. */
