@@ -1,0 +1,1 @@
+console.log('cloudexport: not built yet');
