@@ -27,3 +27,4 @@ export * from './bundle/bundle-keys.js';
 export * from './bundle/bundle-manifest.js';
 export * from './bundle/sealed-records.js';
 export * from './aep/read-aep.js';
+export * from './aep/relink-aep.js';
