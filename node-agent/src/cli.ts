@@ -1,9 +1,12 @@
 // `cloudexport-agent`: enroll this machine, run the render daemon, check it, see how it is doing.
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import pino from 'pino';
 import { agentHome } from './agent-home.js';
+import { BlobCache, DEFAULT_CACHE_BYTES } from './bundle/blob-cache.js';
+import { BundleProjects } from './bundle/bundle-projects.js';
 import { Agent } from './daemon/agent.js';
 import { SharedFolderProjects } from './daemon/shared-folder-projects.js';
 import { detectMachine } from './detect/machine.js';
@@ -28,8 +31,26 @@ function url(value: string): string {
   }
 }
 
+/** Chunk work folders; the blob cache is beside it, in `<home>/cache`. */
+const workDirOf = (home: string) => join(home, 'work');
+const cacheDirOf = (home: string) => join(home, 'cache');
+
+function gigabytes(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a size in GB above 0, like 20 or 2.5');
+  return n;
+}
+
+/** The cache cap in bytes: --cache-gb, else $CLOUDEXPORT_CACHE_GB, else 20 GB. */
+function cacheCapBytes(flag: number | undefined): number {
+  const fromEnv = env.CLOUDEXPORT_CACHE_GB ? Number(env.CLOUDEXPORT_CACHE_GB) : undefined;
+  if (fromEnv !== undefined && !(fromEnv > 0)) fail(`CLOUDEXPORT_CACHE_GB="${env.CLOUDEXPORT_CACHE_GB}" is not a size in GB above 0.`);
+  const gb = flag ?? fromEnv;
+  return gb === undefined ? DEFAULT_CACHE_BYTES : Math.round(gb * 1024 ** 3);
+}
+
 async function detect(home: string, aerender: string | undefined) {
-  return detectMachine(createProbeDeps(env), { workDir: home, ...(aerender ?? env.AERENDER_PATH ? { aerenderOverride: aerender ?? env.AERENDER_PATH } : {}) });
+  return detectMachine(createProbeDeps(env), { workDir: workDirOf(home), ...(aerender ?? env.AERENDER_PATH ? { aerenderOverride: aerender ?? env.AERENDER_PATH } : {}) });
 }
 
 function fail(message: string): never {
@@ -68,8 +89,9 @@ program
 program
   .command('run')
   .description('connect to the coordinator and render the chunks it assigns (Ctrl-C to stop)')
-  .option('--projects <dir>', 'a folder shared with artists where bundle <b> is <dir>/<b>.aep')
-  .action(async (opts: { projects?: string }) => {
+  .option('--projects <dir>', 'render from a folder shared with artists (a studio NAS) where bundle <b> is <dir>/<b>.aep, instead of downloading encrypted bundles')
+  .option('--cache-gb <n>', 'size cap of the downloaded-bundle cache in GB (also $CLOUDEXPORT_CACHE_GB); default 20', gigabytes)
+  .action(async (opts: { projects?: string; cacheGb?: number }) => {
     const { home, aerender } = program.opts<{ home?: string; aerender?: string }>();
     const dir = agentHome(home, env);
     const identity = await loadIdentity(dir);
@@ -78,23 +100,32 @@ program
     const first = await detect(dir, aerender);
     const ae = first.aeInstalls[0];
     if (!ae) log.warn('no After Effects found: chunks will fail until it is installed (or --aerender / AERENDER_PATH is set). See: cloudexport-agent doctor');
+    const cache = await BlobCache.open({
+      dir: cacheDirOf(dir),
+      capBytes: cacheCapBytes(opts.cacheGb),
+      onOverCap: (used, cap) => log.warn({ usedGb: +(used / 1024 ** 3).toFixed(1), capGb: +(cap / 1024 ** 3).toFixed(1) }, 'the bundle in use is larger than the cache cap; the cache shrinks back once the chunk ends'),
+    });
     const agent = new Agent({
       identity,
       machine: async () => toMachineReport(await detect(dir, aerender)),
       engine: new AerenderRenderEngine({ aerenderPath: () => ae?.path ?? null, aeMajor: ae?.major ?? 0 }),
-      projects: new SharedFolderProjects(opts.projects ?? null),
-      workDir: join(dir, 'work'),
+      projects: opts.projects
+        ? new SharedFolderProjects(resolve(opts.projects))
+        : new BundleProjects({ cache, boxSecretKey: new Uint8Array(Buffer.from(identity.box.secretKey, 'base64')) }),
+      cachedBundles: () => cache.cachedBundles(),
+      workDir: workDirOf(dir),
       log,
     });
     const status = setInterval(
       () => void writeStatus(dir, { state: agent.state, connected: agent.connected, chunkId: agent.current?.chunkId ?? null, framesDone: agent.current?.framesDone ?? 0, pid: process.pid, updatedAt: new Date().toISOString() }),
       2_000,
     );
-    agent.start();
+    await agent.start();
     console.log(`Node ${identity.nodeId} ("${identity.name}") connecting to ${identity.coordinatorUrl}… (Ctrl-C to stop)`);
     const stop = async () => {
       clearInterval(status);
       await agent.stop();
+      await Promise.race([agent.idle(), sleep(10_000)]); // lets the chunk's work folder be removed
       await writeStatus(dir, { state: 'offline', connected: false, chunkId: null, framesDone: 0, pid: process.pid, updatedAt: new Date().toISOString() });
       process.exit(0);
     };
@@ -106,11 +137,13 @@ program
   .command('doctor')
   .description('check this machine can render: GPU, After Effects, ffmpeg, disk, memory')
   .option('--json', 'print the report as JSON')
-  .action(async (opts: { json?: boolean }) => {
+  .option('--cache-gb <n>', 'the cache cap `run` uses, in GB (also $CLOUDEXPORT_CACHE_GB); default 20', gigabytes)
+  .action(async (opts: { json?: boolean; cacheGb?: number }) => {
     const { home, aerender } = program.opts<{ home?: string; aerender?: string }>();
     const dir = agentHome(home, env);
     const identity = await loadIdentity(dir).catch(() => null);
-    const report = doctorReport(await detect(dir, aerender), { enrolled: identity !== null, ...(identity ? { coordinatorUrl: identity.coordinatorUrl } : {}) });
+    const cache = await BlobCache.usage(cacheDirOf(dir), cacheCapBytes(opts.cacheGb));
+    const report = doctorReport(await detect(dir, aerender), { enrolled: identity !== null, ...(identity ? { coordinatorUrl: identity.coordinatorUrl } : {}), workDir: workDirOf(dir), cache });
     console.log(opts.json ? JSON.stringify(report, null, 2) : formatDoctorReport(report));
     process.exitCode = report.ok ? 0 : 1;
   });

@@ -1,5 +1,6 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AGENT_NAMESPACE,
   type Ack,
@@ -7,15 +8,18 @@ import {
   type ChunkAssignment,
   type ChunkFailed,
   type CoordinatorToAgentEvents,
-  type FailureReason,
   type HelloAck,
   type MachineReport,
 } from '@cloudexport/shared';
 import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
+import type { UploadOptions } from '../bundle/output-upload.js';
 import { signHandshake, type NodeIdentity } from '../identity/node-identity.js';
+import { bundleOpenAnswer, outputBeginAnswer } from './coordinator-answers.js';
 import { Outbox } from './outbox.js';
-import type { ProjectSource, RenderEngine } from './render-engine.js';
+import type { ProjectSource } from './project-source.js';
+import type { RenderEngine } from './render-engine.js';
+import { runChunk, type ChunkChannel } from './run-chunk.js';
 
 export type AgentState = 'starting' | 'online' | 'busy' | 'draining' | 'offline' | 'disabled';
 
@@ -23,10 +27,17 @@ export interface AgentOptions {
   identity: NodeIdentity;
   machine: () => Promise<MachineReport>;
   engine: RenderEngine;
+  /** Where chunks' projects come from: encrypted bundles (BundleProjects) or a shared folder. */
   projects: ProjectSource;
-  /** Chunk work folders live here. */
+  /** Chunk work folders live here; emptied at start, each removed when its chunk ends. */
   workDir: string;
   log: Logger;
+  /** Bundles fully in the node's cache, newest first, for hello. Default none. */
+  cachedBundles?: () => string[];
+  /** Output upload parallelism and retries. */
+  upload?: Omit<UploadOptions, 'signal' | 'onBytes'>;
+  /** How long bundle:open and output:begin wait for a coordinator that is away. Default 2 minutes. */
+  requestPatienceMs?: number;
   /** Reconnect backoff: first delay and cap, with ±50 % jitter. Defaults 1 s and 30 s. */
   reconnectDelayMs?: number;
   reconnectDelayMaxMs?: number;
@@ -63,8 +74,11 @@ export class Agent {
     this.outbox = new Outbox((event, payload) => this.emit(event, payload), options.log);
   }
 
-  start(): void {
+  /** Empties the work folder (leftovers of a crash), then connects. */
+  async start(): Promise<void> {
     const { identity, log } = this.options;
+    await rm(this.options.workDir, { recursive: true, force: true, maxRetries: 3 });
+    await mkdir(this.options.workDir, { recursive: true });
     const socket: AgentSocket = io(`${identity.coordinatorUrl.replace(/\/+$/, '')}${AGENT_NAMESPACE}`, {
       auth: (cb) => cb(signHandshake(identity)),
       transports: ['websocket'],
@@ -134,7 +148,8 @@ export class Agent {
   private async onConnect(): Promise<void> {
     const { log } = this.options;
     const running = this.running ? [{ chunkId: this.running.assignment.chunkId, epoch: this.running.assignment.epoch, framesDone: this.running.framesDone }] : [];
-    const answer = (await this.emit('hello', { machine: await this.options.machine(), running })) as HelloAck | Extract<Ack, { ok: false }> | null;
+    const cachedBundles = this.options.cachedBundles?.() ?? [];
+    const answer = (await this.emit('hello', { machine: await this.options.machine(), running, cachedBundles })) as HelloAck | Extract<Ack, { ok: false }> | null;
     if (!answer || 'ok' in answer) {
       log.error({ answer }, 'the coordinator did not accept hello');
       return;
@@ -166,37 +181,52 @@ export class Agent {
     const { assignment: a, controller } = run;
     const ref = { chunkId: a.chunkId, epoch: a.epoch };
     const log = this.options.log.child({ chunkId: a.chunkId, frames: `${a.frameStart}-${a.frameEnd}` });
-    const fail = (reason: FailureReason, message: string, lastLines: string[] = []) => this.outbox.send('chunk:failed', { ...ref, reason, message, lastLines } satisfies ChunkFailed);
+    const chunkDir = join(this.options.workDir, a.chunkId);
     try {
-      const workDir = join(this.options.workDir, a.chunkId);
-      await mkdir(workDir, { recursive: true });
-      this.outbox.progress({ ...ref, state: 'DOWNLOADING', framesDone: 0, lastFrame: null });
-      const project = await this.options.projects.prepare(a.bundle, workDir);
-      if ('error' in project) return void (await fail('bundle', project.error));
-      this.outbox.progress({ ...ref, state: 'RENDERING', framesDone: 0, lastFrame: null });
-      log.info('rendering');
-      const outcome = await this.options.engine.render(
-        { projectPath: project.projectPath, comp: a.comp, frameStart: a.frameStart, frameEnd: a.frameEnd, outputDir: join(workDir, 'frames') },
-        {
-          onProgress: (framesDone, lastFrame) => {
-            run.framesDone = framesDone;
-            this.outbox.progress({ ...ref, state: 'RENDERING', framesDone, lastFrame });
-          },
-          onWarning: (message) => this.outbox.send('chunk:warning', { ...ref, message: message.slice(0, 2000) }),
-        },
-        controller.signal,
-      );
-      if (controller.signal.aborted) return log.info('render stopped: the chunk was taken back');
-      if (!outcome.ok) {
-        log.warn({ reason: outcome.reason, message: outcome.message }, 'render failed');
-        return void (await fail(outcome.reason, outcome.message, outcome.lastLines));
+      const outcome = await runChunk(a, chunkDir, { projects: this.options.projects, engine: this.options.engine, log, ...(this.options.upload ? { upload: this.options.upload } : {}) }, this.channel(run, log), controller.signal);
+      if (outcome.kind === 'stopped') return log.info('chunk stopped: it was taken back');
+      if (outcome.kind === 'failed') {
+        log.warn({ reason: outcome.reason, message: outcome.message }, 'chunk failed');
+        return void (await this.outbox.send('chunk:failed', { ...ref, reason: outcome.reason, message: outcome.message, lastLines: outcome.lastLines } satisfies ChunkFailed));
       }
-      this.outbox.progress({ ...ref, state: 'UPLOADING', framesDone: outcome.frames, lastFrame: a.frameEnd });
       await this.outbox.send('chunk:done', { ...ref, frames: outcome.frames });
       log.info({ frames: outcome.frames }, 'chunk done');
     } catch (err) {
       log.error({ err }, 'chunk crashed');
-      await fail('internal', `The agent failed: ${(err as Error).message}`);
+      if (!controller.signal.aborted) await this.outbox.send('chunk:failed', { ...ref, reason: 'internal', message: `The agent failed: ${(err as Error).message}`.slice(0, 4000), lastLines: [] } satisfies ChunkFailed);
+    } finally {
+      // the work folder goes whatever happened; the blob cache stays
+      await rm(chunkDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 }).catch((err: Error) => log.warn({ err: err.message }, 'could not remove the chunk work folder'));
+    }
+  }
+
+  /** The chunk's line to the coordinator: reports through the outbox, questions asked until answered. */
+  private channel(run: Running, log: Logger): ChunkChannel {
+    const { assignment: a, controller } = run;
+    const ref = { chunkId: a.chunkId, epoch: a.epoch };
+    const patience = this.options.requestPatienceMs ?? 120_000;
+    return {
+      progress: (state, framesDone, lastFrame) => {
+        run.framesDone = framesDone;
+        this.outbox.progress({ ...ref, state, framesDone, lastFrame });
+      },
+      warning: (message) => void this.outbox.send('chunk:warning', { ...ref, message }),
+      openBundle: async () => {
+        const answer = bundleOpenAnswer(await this.ask('bundle:open', ref, controller.signal, patience));
+        if (!answer.ok) log.warn({ message: answer.message }, 'bundle:open refused');
+        return answer;
+      },
+      beginOutputs: async (begin) => outputBeginAnswer(await this.ask('output:begin', { ...ref, ...begin }, controller.signal, patience)),
+    };
+  }
+
+  /** Emits until an answer comes, waiting out a coordinator outage for up to `patienceMs`. */
+  private async ask(event: 'bundle:open' | 'output:begin', payload: unknown, signal: AbortSignal, patienceMs: number): Promise<unknown> {
+    const deadline = Date.now() + patienceMs;
+    for (;;) {
+      const answer = await this.emit(event, payload, 30_000);
+      if (answer !== null || signal.aborted || Date.now() >= deadline) return answer;
+      await sleep(1_000, undefined, { signal }).catch(() => undefined);
     }
   }
 
@@ -227,11 +257,11 @@ export class Agent {
   }
 
   /** Emits with an ack and a timeout; null when not connected or no answer came. */
-  private async emit(event: keyof AgentToCoordinatorEvents, payload: unknown): Promise<unknown> {
+  private async emit(event: keyof AgentToCoordinatorEvents, payload: unknown, timeoutMs = 10_000): Promise<unknown> {
     const socket = this.socket;
     if (!socket?.connected) return null;
     try {
-      return await (socket.timeout(10_000) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
+      return await (socket.timeout(timeoutMs) as unknown as { emitWithAck(e: string, p: unknown): Promise<unknown> }).emitWithAck(event, payload);
     } catch {
       return null;
     }

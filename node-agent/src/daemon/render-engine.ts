@@ -15,15 +15,10 @@ export interface RenderCallbacks {
 }
 
 export type RenderOutcome =
-  | { ok: true; frames: number }
+  /** `files`: the validated frame files, absolute paths in frame order. */
+  | { ok: true; frames: number; files: string[] }
   | { ok: false; reason: FailureReason; message: string; lastLines: string[] };
 
 export interface RenderEngine {
   render(job: RenderJob, callbacks: RenderCallbacks, signal: AbortSignal): Promise<RenderOutcome>;
-}
-
-/** Where a chunk's project comes from. */
-export interface ProjectSource {
-  /** Resolves the job's bundle to a project file on this machine, or says why it cannot. */
-  prepare(bundle: string | null, workDir: string): Promise<{ projectPath: string } | { error: string }>;
 }

@@ -1,3 +1,4 @@
+import type { CacheUsage } from '../bundle/blob-cache.js';
 import { REQUIRED_ENCODERS } from '../detect/ffmpeg.js';
 import type { MachineInfo } from '../detect/machine.js';
 import { formatGb, type DoctorCheck, type DoctorReport } from './doctor-check.js';
@@ -12,6 +13,10 @@ export interface DoctorOptions {
   enrolled?: boolean;
   /** Free space the work directory needs. Default 20 GB. */
   minFreeDiskMb?: number;
+  /** The chunk work folder, named in the disk check (its drive is the one machine.freeDiskMb measured). */
+  workDir?: string;
+  /** The downloaded-bundle cache: shown with its use and cap. */
+  cache?: CacheUsage;
 }
 
 const DEFAULT_MIN_FREE_DISK_MB = 20 * 1024;
@@ -102,17 +107,40 @@ function ffmpegCheck(m: MachineInfo): DoctorCheck {
   return { ...base, status: 'pass', detail };
 }
 
-function diskCheck(m: MachineInfo, minMb: number): DoctorCheck {
+function diskCheck(m: MachineInfo, minMb: number, workDir: string | undefined): DoctorCheck {
   const base = { id: 'disk', title: 'Free disk space' };
+  const where = workDir ? ` (work folder ${workDir})` : '';
   if (m.freeDiskMb < minMb) {
     return {
       ...base,
       status: 'fail',
-      detail: `${formatGb(m.freeDiskMb)} free in the work directory's drive; at least ${formatGb(minMb)} is needed for project bundles and rendered frames.`,
+      detail: `${formatGb(m.freeDiskMb)} free in the work directory's drive${where}; at least ${formatGb(minMb)} is needed for project bundles and rendered frames.`,
       fix: `Free up ${formatGb(minMb - m.freeDiskMb)} on that drive, or choose a work directory on a larger one.`,
     };
   }
-  return { ...base, status: 'pass', detail: `${formatGb(m.freeDiskMb)} free.` };
+  return { ...base, status: 'pass', detail: `${formatGb(m.freeDiskMb)} free${where}.` };
+}
+
+const MB = 1024 ** 2;
+
+/** 734003200 → "700 MB", 3.5 GiB → "3.5 GB". */
+function formatBytes(bytes: number): string {
+  return bytes < 1024 * MB ? `${Math.round(bytes / MB)} MB` : formatGb(bytes / MB);
+}
+
+function cacheCheck(m: MachineInfo, cache: CacheUsage): DoctorCheck {
+  const base = { id: 'cache', title: 'Bundle cache' };
+  const detail = `${formatBytes(cache.usedBytes)} used of ${formatGb(cache.capBytes / MB)} (${cache.blobs} file${cache.blobs === 1 ? '' : 's'}) in ${cache.dir}.`;
+  const roomMb = m.freeDiskMb + cache.usedBytes / MB;
+  if (roomMb < cache.capBytes / MB) {
+    return {
+      ...base,
+      status: 'warn',
+      detail: `${detail} The drive has only ${formatGb(m.freeDiskMb)} free, so the cache cannot grow to its cap and big bundles may not fit.`,
+      fix: `Lower the cap (cloudexport-agent run --cache-gb ${Math.max(1, Math.floor(roomMb / 1024 / 2))}) or free space on that drive.`,
+    };
+  }
+  return { ...base, status: 'pass', detail };
 }
 
 function ramCheck(m: MachineInfo): DoctorCheck {
@@ -170,9 +198,10 @@ export function doctorReport(machine: MachineInfo, opts: DoctorOptions = {}): Do
     aeCheck(machine),
     aerenderVersionCheck(machine),
     ffmpegCheck(machine),
-    diskCheck(machine, opts.minFreeDiskMb ?? DEFAULT_MIN_FREE_DISK_MB),
+    diskCheck(machine, opts.minFreeDiskMb ?? DEFAULT_MIN_FREE_DISK_MB, opts.workDir),
     ramCheck(machine),
   ];
+  if (opts.cache) checks.push(cacheCheck(machine, opts.cache));
   const probes = probeCheck(machine);
   if (probes) checks.push(probes);
   if (opts.coordinatorUrl !== undefined) checks.push(coordinatorCheck(opts.coordinatorUrl));

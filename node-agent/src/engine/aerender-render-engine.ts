@@ -42,7 +42,7 @@ export class AerenderRenderEngine implements RenderEngine {
       },
       signal,
     );
-    if (result.ok) return { ok: true, frames: result.frames.length };
+    if (result.ok) return { ok: true, frames: result.frames.length, files: result.frames };
     return { ok: false, reason: result.reason, message: result.message, lastLines: result.lastLines };
   }
 }

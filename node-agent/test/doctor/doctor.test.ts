@@ -116,6 +116,31 @@ test('disk below the minimum fails; default minimum is 20 GB', (t) => {
   t.regex(check(strict, 'disk').fix ?? '', /Free up 29 GB/);
 });
 
+test('the bundle cache is shown with its folder, use and cap; the disk check names the work folder', (t) => {
+  const cache = { dir: '/home/gpu/.cloudexport-agent/cache', blobs: 12, usedBytes: 3.5 * 1024 ** 3, capBytes: 20 * 1024 ** 3 };
+  const report = doctorReport(machine(), { cache, workDir: '/home/gpu/.cloudexport-agent/work' });
+  t.true(report.ok);
+  t.deepEqual(check(report, 'cache'), {
+    id: 'cache',
+    title: 'Bundle cache',
+    status: 'pass',
+    detail: '3.5 GB used of 20 GB (12 files) in /home/gpu/.cloudexport-agent/cache.',
+  });
+  t.is(check(report, 'disk').detail, '488.3 GB free (work folder /home/gpu/.cloudexport-agent/work).');
+  t.is(check(doctorReport(machine(), { cache: { ...cache, blobs: 1, usedBytes: 700 * 1024 ** 2 } }), 'cache').detail, '700 MB used of 20 GB (1 file) in /home/gpu/.cloudexport-agent/cache.');
+  t.false(doctorReport(machine()).checks.some((c) => c.id === 'cache'), 'only when given');
+});
+
+test('a cache cap the drive cannot hold warns, with a smaller cap to use', (t) => {
+  const cache = { dir: '/c', blobs: 2, usedBytes: 4 * 1024 ** 3, capBytes: 100 * 1024 ** 3 };
+  const report = doctorReport(machine({ freeDiskMb: 36 * 1024 }), { cache });
+  t.true(report.ok, 'a warning, not a failure');
+  const c = check(report, 'cache');
+  t.is(c.status, 'warn');
+  t.regex(c.detail, /only 36 GB free, so the cache cannot grow to its cap/);
+  t.is(c.fix, 'Lower the cap (cloudexport-agent run --cache-gb 20) or free space on that drive.');
+});
+
 test('coordinator URL and enrollment are checked only when given', (t) => {
   t.false(doctorReport(machine()).checks.some((c) => c.id === 'coordinator' || c.id === 'enrolled'));
   const bad = doctorReport(machine(), { coordinatorUrl: 'render.example.com', enrolled: false });
