@@ -26,6 +26,12 @@ import { sweepLapsedLeases } from './fleet/lease-sweeper.js';
 import { AgentRegistry, attachAgentGateway } from './realtime/agent-gateway.js';
 import { EventBus } from './realtime/event-bus.js';
 import { attachLiveGateway } from './realtime/live-gateway.js';
+import { startBundleRetention, type BundleRetention } from './bundles/bundle-retention.js';
+import { outputDownloadRoutes } from './bundles/output-download.js';
+import { ChunkOutputCheck } from './bundles/output-check.js';
+import { loadOrCreateSecret, MASTER_KEY_FILE } from './secrets/data-dir-secret.js';
+import type { ObjectStorage } from './storage/object-storage.js';
+import { storageFromConfig } from './storage/storage-from-config.js';
 
 export interface CoordinatorParts {
   config: CoordinatorConfig;
@@ -34,6 +40,8 @@ export interface CoordinatorParts {
   clock?: Clock;
   /** Heartbeat, lease and sweep periods. Default DEFAULT_FLEET_TIMING. */
   timing?: FleetTiming;
+  /** Object storage; default: the driver `config.storage` names (the caller closes one it passes). */
+  storage?: ObjectStorage;
 }
 
 export interface Coordinator {
@@ -51,8 +59,14 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   const clock = parts.clock ?? systemClock;
   const timing = parts.timing ?? DEFAULT_FLEET_TIMING;
   const bus = new EventBus();
-  const lifecycle = new ChunkLifecycle({ orm: db.orm, clock, log, bus, timing });
-  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing };
+  const masterKey = config.masterKey ?? (await masterKeyFromDataDir(config.dataDir, db.kind, log));
+  // local storage links point at the coordinator itself, whose port is known only after listen
+  let listenUrl: string | null = null;
+  const publicBaseUrl = () => config.publicUrl ?? listenUrl ?? `http://localhost:${config.port}`;
+  const configured = parts.storage ? null : await storageFromConfig(config.storage, config.dataDir, publicBaseUrl, clock);
+  const storage = parts.storage ?? configured!.storage;
+  const lifecycle = new ChunkLifecycle({ orm: db.orm, clock, log, bus, timing, outputs: new ChunkOutputCheck(db.orm, storage) });
+  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing, storage, masterKey };
   const registry = new AgentRegistry();
   const dispatcher = new Dispatcher(registry, lifecycle, timing, log);
   bus.on('work', () => dispatcher.kick());
@@ -66,8 +80,16 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
 
   const openApi = buildOpenApiDocument(VERSION);
   const app = new Koa({ proxy: false });
+  // a client that drops an upload or a download mid-body ends here: not worth a stack trace
+  app.on('error', (err: Error & { code?: string; status?: number }, ctx?: Koa.Context) => {
+    const dropped = err.code === 'ECONNRESET' || err.code === 'ECONNABORTED' || err.code === 'EPIPE' || err.code === 'ERR_STREAM_PREMATURE_CLOSE' || /aborted/i.test(err.message);
+    if (dropped) log.debug({ path: ctx?.path, reason: err.message }, 'client went away mid-request');
+    else log.warn({ path: ctx?.path, reason: err.message, code: err.code }, 'request failed after its answer began');
+  });
   app.use(requestLog(log));
   app.use(errorMiddleware(log));
+  // signed storage links stream their bodies to disk: mounted before any body parser
+  if (configured?.routes) app.use(configured.routes.routes());
   app.use(bodyParser({ enableTypes: ['json'], jsonLimit: config.maxJsonBytes, jsonStrict: true }));
 
   const root = new Router();
@@ -85,6 +107,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
     ctx.body = openApi;
   });
   app.use(root.routes());
+  app.use(outputDownloadRoutes(deps).routes());
   const api = buildApiRouter(handlers, deps);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: false }));
@@ -92,6 +115,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   let server: Server | null = null;
   let io: SocketServer | null = null;
   let agentGateway: { close(): void } | null = null;
+  let retention: BundleRetention | null = null;
   const timers: NodeJS.Timeout[] = [];
   return {
     app,
@@ -110,19 +134,23 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
           setInterval(() => dispatcher.kick(), Math.max(1_000, timing.heartbeatIntervalMs)),
           setInterval(() => void reconcileJobs(db.orm, clock.now()).catch((err: unknown) => log.error({ err }, 'job reconciliation failed')), 10_000),
         );
+        retention = startBundleRetention({ orm: db.orm, storage, log, clock }, config.retentionDays);
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server!.address() as AddressInfo;
           const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
-          resolve(`http://${host}:${port}`);
+          listenUrl = `http://${host}:${port}`;
+          resolve(listenUrl);
         });
       });
     },
     async close() {
       for (const t of timers.splice(0)) clearInterval(t);
       agentGateway?.close();
+      await retention?.stop();
+      retention = null;
       const s = server;
-      if (!s) return;
+      if (!s) return configured?.close();
       server = null;
       await new Promise<void>((resolve) => (io ? io.close(() => resolve()) : resolve()));
       io = null;
@@ -130,8 +158,19 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
         s.close(() => resolve());
         s.closeIdleConnections();
       });
+      configured?.close();
     },
   };
+}
+
+/** The master key kept in the data folder; every coordinator sharing a database needs the same one. */
+async function masterKeyFromDataDir(dataDir: string, database: Database['kind'], log: Logger): Promise<Buffer> {
+  const { key, file, generated } = await loadOrCreateSecret(dataDir, MASTER_KEY_FILE);
+  if (generated) log.info({ file }, 'generated the master key content keys are wrapped under; back it up with the database');
+  if (database !== 'embedded') {
+    log.warn({ file }, 'CLOUDEXPORT_MASTER_KEY is not set: content keys are wrapped under this data folder’s key. Coordinators sharing this database must all use one key: set CLOUDEXPORT_MASTER_KEY to the contents of this file on each.');
+  }
+  return key;
 }
 
 function requestLog(log: Logger): Koa.Middleware {

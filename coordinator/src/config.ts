@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** What a caller may set; everything is optional and defaulted by `compileConfig`. */
 export interface CoordinatorOptions {
@@ -20,7 +20,34 @@ export interface CoordinatorOptions {
   logLevel?: string;
   /** Sustained API requests per second per key (bursts of 10×). Default 20. */
   rateLimitPerSecond?: number;
+  /** The key content keys are wrapped under (base64, 32 bytes); unset: generated once into `<dataDir>/master-key`. */
+  masterKey?: string;
+  /** The coordinator's URL as clients and nodes reach it, for local storage links. Default: the URL it listens on. */
+  publicUrl?: string;
+  /** Where bundles and outputs are kept. Default: local disk under `<dataDir>/storage`. */
+  storage?: StorageChoice;
 }
+
+/** Object storage as an operator picks it. */
+export type StorageChoice =
+  | { kind: 'local'; /** Default `<dataDir>/storage`. */ root?: string }
+  | {
+      kind: 's3';
+      bucket: string;
+      /** Default `us-east-1`. */
+      region?: string;
+      /** An S3-compatible server (MinIO, R2…); unset for AWS. */
+      endpoint?: string;
+      /** Bucket in the path, not the host name. Default: true with an endpoint, false without. */
+      forcePathStyle?: boolean;
+      /** Both or neither; neither uses the AWS SDK's own provider chain. */
+      accessKeyId?: string;
+      secretAccessKey?: string;
+    };
+
+export type StorageConfig =
+  | { kind: 'local'; root: string }
+  | { kind: 's3'; bucket: string; region: string; endpoint: string | null; forcePathStyle: boolean; credentials: { accessKeyId: string; secretAccessKey: string } | null };
 
 export interface CoordinatorConfig {
   port: number;
@@ -32,6 +59,11 @@ export interface CoordinatorConfig {
   maxJsonBytes: number;
   logLevel: string;
   rateLimit: { perSecond: number; burst: number };
+  /** 32 bytes, or null to use (or make) `<dataDir>/master-key`. */
+  masterKey: Buffer | null;
+  /** No trailing slash. */
+  publicUrl: string | null;
+  storage: StorageConfig;
 }
 
 export class ConfigError extends Error {}
@@ -57,15 +89,66 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
   if (adminKey !== null && adminKey.length < 8) {
     throw new ConfigError('CLOUDEXPORT_ADMIN_KEY is too short to be a secret: use at least 8 characters.');
   }
+  const dataDir = resolve(options.dataDir ?? '.cloudexport');
   return {
     port,
     host: options.host ?? '0.0.0.0',
     databaseUrl,
-    dataDir: resolve(options.dataDir ?? '.cloudexport'),
+    dataDir,
     adminKey,
     retentionDays,
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     logLevel: options.logLevel ?? 'info',
     rateLimit: { perSecond, burst: Math.ceil(perSecond * 10) },
+    masterKey: compileMasterKey(options.masterKey),
+    publicUrl: compilePublicUrl(options.publicUrl),
+    storage: compileStorage(options.storage, dataDir),
+  };
+}
+
+function compileMasterKey(value: string | undefined): Buffer | null {
+  const text = value?.trim();
+  if (!text) return null;
+  const key = /^[A-Za-z0-9+/]{43}=$/.test(text) ? Buffer.from(text, 'base64') : null;
+  if (key?.length !== 32) {
+    throw new ConfigError('CLOUDEXPORT_MASTER_KEY must be 32 random bytes in base64 (44 characters ending in "="), e.g. from `openssl rand -base64 32`.');
+  }
+  return key;
+}
+
+function compilePublicUrl(value: string | undefined): string | null {
+  const text = value?.trim();
+  if (!text) return null;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new ConfigError(`CLOUDEXPORT_PUBLIC_URL must be an http:// or https:// URL, not "${text}".`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(`CLOUDEXPORT_PUBLIC_URL must be an http:// or https:// URL without a query, not "${text}".`);
+  }
+  return text.replace(/\/+$/, '');
+}
+
+function compileStorage(choice: StorageChoice | undefined, dataDir: string): StorageConfig {
+  if (!choice || choice.kind === 'local') return { kind: 'local', root: resolve(choice?.root ?? join(dataDir, 'storage')) };
+  if ((choice.kind as string) !== 's3') throw new ConfigError(`CLOUDEXPORT_STORAGE must be "local" or "s3", not "${choice.kind as string}".`);
+  const bucket = choice.bucket?.trim();
+  if (!bucket) throw new ConfigError('S3 storage needs a bucket: set CLOUDEXPORT_S3_BUCKET.');
+  const endpoint = choice.endpoint?.trim() || null;
+  if (endpoint && !/^https?:\/\/[^/]/.test(endpoint)) throw new ConfigError(`CLOUDEXPORT_S3_ENDPOINT must be an http:// or https:// URL, not "${endpoint}".`);
+  const accessKeyId = choice.accessKeyId?.trim() || null;
+  const secretAccessKey = choice.secretAccessKey?.trim() || null;
+  if (!accessKeyId !== !secretAccessKey) {
+    throw new ConfigError('Set both CLOUDEXPORT_S3_ACCESS_KEY_ID and CLOUDEXPORT_S3_SECRET_ACCESS_KEY, or neither (to use the AWS credential chain).');
+  }
+  return {
+    kind: 's3',
+    bucket,
+    region: choice.region?.trim() || 'us-east-1',
+    endpoint,
+    forcePathStyle: choice.forcePathStyle ?? endpoint !== null,
+    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
   };
 }

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { createCoordinator } from './app.js';
-import { compileConfig, type CoordinatorOptions } from './config.js';
+import { compileConfig, type CoordinatorOptions, type StorageChoice } from './config.js';
 import { openDatabase } from './db/open-database.js';
 import { createEnrollmentToken } from './fleet/enrollment.js';
 
@@ -16,6 +16,25 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
     retentionDays: num(env.CLOUDEXPORT_RETENTION_DAYS),
     logLevel: env.LOG_LEVEL || undefined,
     rateLimitPerSecond: num(env.CLOUDEXPORT_RATE_LIMIT),
+    masterKey: env.CLOUDEXPORT_MASTER_KEY,
+    publicUrl: env.CLOUDEXPORT_PUBLIC_URL || undefined,
+    storage: storageFromEnv(env),
+  };
+}
+
+/** S3 when asked for (CLOUDEXPORT_STORAGE=s3) or when a bucket is named; local disk otherwise. */
+function storageFromEnv(env: NodeJS.ProcessEnv): StorageChoice | undefined {
+  const kind = env.CLOUDEXPORT_STORAGE?.trim() || (env.CLOUDEXPORT_S3_BUCKET ? 's3' : undefined);
+  if (kind !== 's3') return kind ? ({ kind } as StorageChoice) : undefined;
+  const pathStyle = env.CLOUDEXPORT_S3_PATH_STYLE?.trim().toLowerCase();
+  return {
+    kind: 's3',
+    bucket: env.CLOUDEXPORT_S3_BUCKET ?? '',
+    region: env.CLOUDEXPORT_S3_REGION || undefined,
+    endpoint: env.CLOUDEXPORT_S3_ENDPOINT || undefined,
+    forcePathStyle: pathStyle === undefined || pathStyle === '' ? undefined : ['1', 'true', 'yes'].includes(pathStyle),
+    accessKeyId: env.CLOUDEXPORT_S3_ACCESS_KEY_ID || undefined,
+    secretAccessKey: env.CLOUDEXPORT_S3_SECRET_ACCESS_KEY || undefined,
   };
 }
 
@@ -43,6 +62,11 @@ export async function startCoordinator(options: CoordinatorOptions, out: (line: 
     out(`CloudExport coordinator: ${url}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}`})`);
     out(`  health:  ${url}/healthz`);
     out(`  API:     ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
+    const storage = config.storage.kind === 'local' ? `local disk, in ${config.storage.root}` : `S3 bucket ${config.storage.bucket}${config.storage.endpoint ? ` at ${config.storage.endpoint}` : ''}`;
+    out(`  storage: ${storage}; kept ${config.retentionDays} days`);
+    if (config.storage.kind === 'local' && !config.publicUrl && /localhost/.test(url)) {
+      out(`  (storage links point at ${url}: set CLOUDEXPORT_PUBLIC_URL for nodes and panels on other machines)`);
+    }
     if (coordinator.bootstrap.generatedKey) {
       out(`  Admin API key (shown once; also saved to ${coordinator.bootstrap.keyFile}, readable only by you):`);
       out(`    ${coordinator.bootstrap.generatedKey}`);

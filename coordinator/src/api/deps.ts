@@ -5,6 +5,7 @@ import type { CoordinatorConfig } from '../config.js';
 import type { ChunkLifecycle } from '../fleet/chunk-lifecycle.js';
 import type { FleetTiming } from '../fleet/fleet-timing.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import type { RateLimiter } from './rate-limiter.js';
 
 /** What request handlers may use; built once by `createCoordinator`. */
@@ -18,4 +19,8 @@ export interface Deps {
   bus: EventBus;
   lifecycle: ChunkLifecycle;
   timing: FleetTiming;
+  /** Where bundle files and outputs are kept (ciphertext only). */
+  storage: ObjectStorage;
+  /** Content keys are kept wrapped under this (32 bytes). */
+  masterKey: Buffer;
 }

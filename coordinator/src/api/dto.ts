@@ -1,5 +1,20 @@
-import { microsToUsd, type ApiKey, type AuditEntry, type Chunk, type Job, type RenderNode, type Tier, type User } from '@cloudexport/shared';
-import type { ApiKeyRow, AuditEntryRow, ChunkRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
+import {
+  microsToUsd,
+  type ApiKey,
+  type AuditEntry,
+  type Blob,
+  type Bundle,
+  type Chunk,
+  type Job,
+  type JobOutput,
+  type PartRequestDto,
+  type RenderNode,
+  type SignedRequestDto,
+  type Tier,
+  type User,
+} from '@cloudexport/shared';
+import type { ApiKeyRow, AuditEntryRow, BlobRow, BundleRow, ChunkRow, JobOutputRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
+import type { PartRequest, SignedRequest } from '../storage/object-storage.js';
 
 // Rows to wire shapes: the only place that decides what leaves the coordinator.
 
@@ -108,4 +123,24 @@ export function auditDto(a: AuditEntryRow): AuditEntry {
     details: a.details,
     ip: a.ip ?? null,
   };
+}
+
+export function blobDto(b: BlobRow): Blob {
+  return { sha256: b.sha256, size: b.size, sealedSize: b.sealedSize, stored: !!b.storedAt, createdAt: iso(b.createdAt) };
+}
+
+export function bundleDto(b: BundleRow): Bundle {
+  return { id: b.id, ownerId: b.ownerId, manifestId: b.manifestId, files: b.files, bytes: b.bytes, createdAt: iso(b.createdAt) };
+}
+
+export function jobOutputDto(o: JobOutputRow, chunkIndex: number): JobOutput {
+  return { name: o.name, chunkIndex, size: o.size, sha256: o.sha256, createdAt: iso(o.createdAt) };
+}
+
+export function signedRequestDto(r: SignedRequest): SignedRequestDto {
+  return { method: r.method, url: r.url, headers: r.headers, expiresAt: iso(r.expiresAt) };
+}
+
+export function partRequestDto(r: PartRequest): PartRequestDto {
+  return { ...signedRequestDto(r), partNumber: r.partNumber, size: r.size };
 }

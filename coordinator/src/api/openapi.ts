@@ -1,4 +1,4 @@
-import { apiRoutes, errorBodySchema, type RouteDef } from '@cloudexport/shared';
+import { apiRoutes, errorBodySchema, rawApiRoutes, type RawRouteDef, type RouteDef } from '@cloudexport/shared';
 import { z } from 'zod';
 
 type JsonSchema = Record<string, unknown>;
@@ -37,6 +37,32 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       security: [{ apiKey: [] }],
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
+      responses,
+    };
+  }
+  // routes that answer bytes: same key, roles and ownership, a binary body instead of JSON
+  for (const [operationId, route] of Object.entries(rawApiRoutes) as [string, RawRouteDef][]) {
+    const path = `/api/v1${route.path.replace(/:(\w+)/g, '{$1}')}`;
+    const binary = { [route.contentType]: { schema: { type: 'string', format: 'binary' } } };
+    const responses: Record<string, unknown> = { '200': { description: route.summary, content: binary } };
+    if (route.ranges) {
+      responses['206'] = { description: 'The requested byte range (`Range: bytes=start-end`), with Content-Range.', content: binary };
+      responses['416'] = { description: 'The range starts past the end of the file.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
+      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+    }
+    paths[path] ??= {};
+    paths[path][route.method] = {
+      operationId,
+      summary: route.summary,
+      tags: [route.tag],
+      description: `Roles: ${route.roles.join(', ')}.`,
+      security: [{ apiKey: [] }],
+      parameters: [
+        ...objectParameters(route.params, 'path', toSchema),
+        ...(route.ranges ? [{ name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'One byte range, e.g. `bytes=0-1023` or `bytes=-500`.' }] : []),
+      ],
       responses,
     };
   }

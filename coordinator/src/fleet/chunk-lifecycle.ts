@@ -17,6 +17,7 @@ import {
 } from '@cloudexport/shared';
 import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
+import type { ChunkOutputCheck } from '../bundles/output-check.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
 import { ChunkAttemptEntity, ChunkEntity, NodeJobBlockEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
@@ -37,6 +38,8 @@ export interface LifecycleDeps {
   log: Logger;
   bus: EventBus;
   timing: FleetTiming;
+  /** Checks a bundled job's uploaded frames before a done is accepted; absent: no check. */
+  outputs?: Pick<ChunkOutputCheck, 'missing'>;
 }
 
 type Refusal = Extract<Ack, { ok: false }>;
@@ -77,7 +80,10 @@ export class ChunkLifecycle {
     return this.report({ kind: 'progress', nodeId, report: p });
   }
 
-  done(nodeId: string, d: ChunkDone): Promise<Ack> {
+  async done(nodeId: string, d: ChunkDone): Promise<Ack> {
+    // a bundled job's frames must all be in storage first; those round trips stay out of the batch
+    const missing = await this.deps.outputs?.missing(nodeId, d);
+    if (missing) return this.failed(nodeId, { chunkId: d.chunkId, epoch: d.epoch, reason: 'missing_frames', message: missing, lastLines: [] });
     return this.report({ kind: 'done', nodeId, report: d });
   }
 

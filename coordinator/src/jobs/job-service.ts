@@ -26,6 +26,7 @@ import { isAdmin } from '../api/principal.js';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
 import { ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/index.js';
 import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
+import { bundleForJob } from '../bundles/bundle-registry.js';
 import { lockJob } from '../fleet/job-progress.js';
 import { endAttempt, releaseNode } from '../fleet/release-hold.js';
 
@@ -42,6 +43,9 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
   const audit = (r: AuditRecord) => recordAudit(em, now, actor, r);
   const candidates = tiersWithin(await loadTiers(em), body.maxTier);
   if (!candidates || candidates.length === 0) throw unknownTier(body.maxTier ?? '');
+  // a job renders one of its owner's bundles (or none: benchmarks and fleet tests), priced at its real size
+  const bundle = body.bundle ? await bundleForJob(em, principal.userId, body.bundle, now) : null;
+  const bundleBytes = bundle ? bundle.bytes : body.bundleBytes;
   const frames = body.comp.frameEnd - body.comp.frameStart + 1;
   const chunkSize = body.chunkSize ?? chunkSizeFor(frames, await eligibleNodeCount(em, candidates.map((t) => t.id)));
   const ranges = splitFrames(body.comp.frameStart, body.comp.frameEnd, chunkSize);
@@ -51,7 +55,7 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
     ]);
   }
   const estimate = estimateCost(
-    { durationSeconds: frames / body.comp.fps, fps: body.comp.fps, complexity: body.complexity, thirdPartyPlugins: body.thirdPartyPlugins, bundleBytes: body.bundleBytes, preset: body.preset, custom: body.custom },
+    { durationSeconds: frames / body.comp.fps, fps: body.comp.fps, complexity: body.complexity, thirdPartyPlugins: body.thirdPartyPlugins, bundleBytes, preset: body.preset, custom: body.custom },
     await pricedTiers(em, candidates),
     { storageHours },
   );
@@ -63,8 +67,8 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
     ownerId: principal.userId,
     name: body.name ?? body.comp.name,
     state: JobState.CREATED,
-    bundle: body.bundle ?? null,
-    bundleBytes: body.bundleBytes,
+    bundle: bundle?.id ?? null,
+    bundleBytes,
     comp: body.comp,
     preset: body.preset,
     custom: body.custom ?? null,

@@ -3,6 +3,7 @@ import {
   AckCode,
   agentAuthSchema,
   AGENT_NAMESPACE,
+  bundleOpenSchema,
   chunkDoneSchema,
   chunkFailedSchema,
   chunkProgressSchema,
@@ -11,6 +12,7 @@ import {
   helloSchema,
   HANDSHAKE_MAX_SKEW_MS,
   NodeState,
+  outputBeginSchema,
   type Ack,
   type AgentToCoordinatorEvents,
   type CoordinatorToAgentEvents,
@@ -20,6 +22,8 @@ import type { z } from 'zod';
 import type { Deps } from '../api/deps.js';
 import { nodeDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { openBundleTicket } from '../bundles/bundle-ticket.js';
+import { beginOutputs } from '../bundles/output-uploads.js';
 import { AgentNonceEntity, ChunkEntity, NodeEntity } from '../db/entities/index.js';
 import { classifyMachine } from '../fleet/enrollment.js';
 import { verifyHandshake } from './verify-handshake.js';
@@ -100,6 +104,8 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
     on(socket, 'chunk:warning', chunkWarningSchema, (w) => deps.lifecycle.warning(nodeId, w));
     on(socket, 'chunk:done', chunkDoneSchema, (d) => deps.lifecycle.done(nodeId, d));
     on(socket, 'chunk:failed', chunkFailedSchema, (f) => deps.lifecycle.failed(nodeId, f));
+    on(socket, 'bundle:open', bundleOpenSchema, (o) => openBundleTicket(deps, nodeId, o, deps.clock.now()));
+    on(socket, 'output:begin', outputBeginSchema, (b) => beginOutputs(deps, nodeId, b, deps.clock.now()));
 
     socket.on('disconnect', (reason) => {
       if (registry.sockets.get(nodeId) === socket) registry.sockets.delete(nodeId);

@@ -2,6 +2,7 @@ import test from 'ava';
 import { apiRoutes, type RouteName } from '@cloudexport/shared';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
 import { enrollBody, seedNode } from '../helpers/seed-node.js';
+import { manifestOf, sealFile, sendSigned, startBody, uploadBlob, uploadBundle } from '../helpers/bundle-client.js';
 
 // Every endpoint × every kind of caller. The expected statuses are written out here, not derived
 // from the route table, so a route whose roles drift fails this test.
@@ -31,6 +32,13 @@ const EXPECTED: Record<RouteName, Record<Who, number>> = {
   getJob: artistOwned(200),
   listJobChunks: artistOwned(200),
   cancelJob: artistOwned(200),
+  listJobOutputs: artistOwned(200),
+  missingBlobs: { ...ALL_ROLES, artistA: 200, artistB: 200, provider: 403, admin: 200 },
+  startBlobUpload: { ...ALL_ROLES, artistA: 200, artistB: 200, provider: 403, admin: 200 },
+  // files are per owner: not even an admin completes another user's upload
+  completeBlobUpload: { ...ALL_ROLES, artistA: 200, artistB: 404, provider: 403, admin: 404 },
+  createBundle: { ...ALL_ROLES, artistA: 201, artistB: 201, provider: 403, admin: 201 },
+  getBundle: artistOwned(200),
   listNodes: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
   getNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
   drainNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
@@ -74,11 +82,30 @@ async function requestFor(w: World, route: RouteName, who: Who): Promise<{ path:
       return { path: '/api/v1/jobs', body: sampleJob };
     case 'getJob':
     case 'listJobChunks':
+    case 'listJobOutputs':
     case 'cancelJob': {
       const id = await newJob();
-      const suffix = route === 'listJobChunks' ? '/chunks' : route === 'cancelJob' ? '/cancel' : '';
+      const suffix = { getJob: '', listJobChunks: '/chunks', listJobOutputs: '/outputs', cancelJob: '/cancel' }[route];
       return { path: `/api/v1/jobs/${id}${suffix}` };
     }
+    case 'missingBlobs':
+      return { path: '/api/v1/blobs/missing', body: { blobs: [{ sha256: sealFile().sha256, size: 1 }] } };
+    case 'startBlobUpload':
+      return { path: '/api/v1/blobs', body: startBody(sealFile()) };
+    case 'completeBlobUpload': {
+      // artistA's upload, sent but not yet completed
+      const f = sealFile();
+      const start = await w.t.call('POST', '/api/v1/blobs', { key: a.key, body: startBody(f) });
+      await sendSigned(start.body.request, f.sealed);
+      return { path: `/api/v1/blobs/${f.sha256}/complete` };
+    }
+    case 'createBundle': {
+      const f = sealFile();
+      if (who === 'artistA' || who === 'artistB' || who === 'admin') await uploadBlob(w.t, w.ids[who].key, f);
+      return { path: '/api/v1/bundles', body: { manifest: manifestOf([{ path: 'project.aep', file: f }]) } };
+    }
+    case 'getBundle':
+      return { path: `/api/v1/bundles/${(await uploadBundle(w.t, a.key, [{ path: 'project.aep', file: sealFile() }])).id}` };
     case 'getNode':
       return { path: `/api/v1/nodes/${w.providerNode}` };
     case 'drainNode':

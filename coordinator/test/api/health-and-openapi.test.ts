@@ -27,6 +27,13 @@ test('the OpenAPI document lists every route, generated from the schemas', async
     t.is(op.operationId, operationId);
     t.truthy(op.responses[String(route.status)], `${operationId} documents its ${route.status}`);
   }
+  // routes that answer bytes are documented too, with their ranges
+  const download = doc.paths['/api/v1/jobs/{id}/outputs/{name}']?.get;
+  t.is(download?.operationId, 'downloadJobOutput');
+  t.truthy(download?.responses['200'].content['application/octet-stream']);
+  t.truthy(download?.responses['206']);
+  t.truthy(download?.responses['416']);
+  t.deepEqual(download?.parameters.map((p: { name: string }) => p.name), ['id', 'name', 'Range']);
   // the body schema is the zod schema: its strictness and bounds survive the trip
   const createJob = doc.components.schemas.CreateJobBody;
   t.is(createJob.additionalProperties, false);

@@ -12,7 +12,7 @@ test.before(async () => {
 test.after.always(async () => c?.stop());
 
 test('a job is created queued, priced, split into chunks covering every frame once', async (t) => {
-  const res = await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, chunkSize: 40, bundle: 'bundle_abc' } });
+  const res = await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, chunkSize: 40 } });
   t.is(res.status, 201, JSON.stringify(res.body));
   const job = res.body;
   t.is(job.state, 'QUEUED');
@@ -21,7 +21,7 @@ test('a job is created queued, priced, split into chunks covering every frame on
   t.is(job.framesTotal, 250);
   t.is(job.chunkSize, 40);
   t.is(job.chunkCount, 7);
-  t.is(job.bundle, 'bundle_abc');
+  t.is(job.bundle, null);
   t.true(job.estimatedUsd > 0);
 
   const chunks = (await c.call('GET', `/api/v1/jobs/${job.id}/chunks`, { key: artist.key })).body.items;

@@ -15,6 +15,8 @@ export class TestAgent {
   readonly states: string[] = [];
   /** Accept assignments (default) or refuse them. */
   accepting = true;
+  /** The node's X25519 secret key (nacl box format), when enrolled here: opens sealed content keys. */
+  boxSecretKey: Uint8Array | null = null;
 
   constructor(
     readonly url: string,
@@ -25,13 +27,18 @@ export class TestAgent {
 
   static async enroll(c: TestCoordinator, providerKey: string, gpu = 'NVIDIA GeForce RTX 4090', name = 'test-agent'): Promise<TestAgent> {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    // the box key pair as the agent makes it: X25519, raw 32-byte halves (what tweetnacl's box takes)
+    const box = generateKeyPairSync('x25519').privateKey.export({ format: 'jwk' });
     const token = (await c.call('POST', '/api/v1/enrollment-tokens', { key: providerKey, body: {} })).body.token;
     const body = enrollBody(token, name);
     body.signingPublicKey = Buffer.from(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)).toString('base64');
+    body.boxPublicKey = Buffer.from(box.x!, 'base64url').toString('base64');
     body.machine.gpus = [{ model: gpu, vendor: 'NVIDIA', vramMb: 24_564, driver: '550.54' }];
     const res = await c.call('POST', '/api/v1/nodes/enroll', { body });
     if (res.status !== 201) throw new Error(`enroll failed: ${JSON.stringify(res.body)}`);
-    return new TestAgent(c.url, res.body.nodeId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), gpu);
+    const agent = new TestAgent(c.url, res.body.nodeId, privateKey.export({ format: 'pem', type: 'pkcs8' }).toString(), gpu);
+    agent.boxSecretKey = new Uint8Array(Buffer.from(box.d!, 'base64url'));
+    return agent;
   }
 
   auth(overrides: Partial<AgentAuth> = {}): AgentAuth {

@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import { bundleManifestSchema } from '../bundle/bundle-manifest.js';
+import { MAX_RECORD_SIZE, MIN_RECORD_SIZE } from '../bundle/sealed-records.js';
 import { idSchema, timestampSchema } from './common.js';
 
 /** Lower-case hex sha256 of a blob's plaintext: its name, per owner. */
 export const sha256Schema = z.string().regex(/^[0-9a-f]{64}$/, 'A sha256 is 64 lower-case hex digits.');
 /** A 256-bit key, base64. */
 export const keySchema = z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'A key is 32 bytes, base64.');
+
+/** Plaintext bytes per sealed record, as the sealed data's header declares it. */
+export const recordSizeSchema = z.number().int().min(MIN_RECORD_SIZE).max(MAX_RECORD_SIZE);
 
 /** The largest single blob: 64 GiB. */
 export const MAX_BLOB_BYTES = 64 * 1024 ** 3;
@@ -35,7 +39,7 @@ export const startBlobUploadBodySchema = z
     size: z.number().int().min(0).max(MAX_BLOB_BYTES),
     /** The sealed size: ciphertextSize(size, recordSize). Checked exactly. */
     sealedSize: z.number().int().min(1),
-    recordSize: z.number().int(),
+    recordSize: recordSizeSchema,
     /** The blob's content key; the coordinator keeps it wrapped under its master key. */
     key: keySchema,
   })
@@ -76,4 +80,5 @@ export const jobOutputSchema = z
   .object({ name: z.string(), chunkIndex: z.number().int(), size: z.number().int(), sha256: sha256Schema, createdAt: timestampSchema })
   .meta({ id: 'JobOutput' });
 export type JobOutput = z.infer<typeof jobOutputSchema>;
+export const jobOutputsSchema = z.object({ items: z.array(jobOutputSchema) }).meta({ id: 'JobOutputs' });
 export const outputParamsSchema = z.object({ id: idSchema, name: z.string().regex(/^[A-Za-z0-9._-]{1,128}$/) }).strict();

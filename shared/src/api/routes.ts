@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { apiKeySchema, createApiKeyBodySchema, createdApiKeySchema, listApiKeysQuerySchema } from './api-keys.js';
 import { auditEntrySchema, listAuditQuerySchema } from './audit.js';
+import {
+  blobParamsSchema,
+  blobSchema,
+  blobUploadSchema,
+  bundleSchema,
+  createBundleBodySchema,
+  jobOutputsSchema,
+  missingBlobsBodySchema,
+  missingBlobsSchema,
+  outputParamsSchema,
+  startBlobUploadBodySchema,
+} from './bundles.js';
 import { idParamsSchema, pageOf } from './common.js';
 import { estimateBodySchema, estimateSchema } from './estimates.js';
 import { chunkSchema, createJobBodySchema, jobSchema, listJobsQuerySchema } from './jobs.js';
@@ -58,6 +70,14 @@ export const apiRoutes = {
   listJobChunks: { method: 'get', path: '/jobs/:id/chunks', summary: 'A job’s chunks', tag: 'jobs', roles: artists, params: idParamsSchema, response: z.object({ items: z.array(chunkSchema) }), status: 200 },
   cancelJob: { method: 'post', path: '/jobs/:id/cancel', summary: 'Cancel a job', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
 
+  listJobOutputs: { method: 'get', path: '/jobs/:id/outputs', summary: 'A job’s rendered files (of its finished chunks)', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobOutputsSchema, status: 200 },
+
+  missingBlobs: { method: 'post', path: '/blobs/missing', summary: 'Which of these files you have not uploaded yet', tag: 'bundles', roles: artists, body: missingBlobsBodySchema, response: missingBlobsSchema, status: 200 },
+  startBlobUpload: { method: 'post', path: '/blobs', summary: 'Start (or resume) a sealed file’s upload: signed URLs for what is still missing', tag: 'bundles', roles: artists, body: startBlobUploadBodySchema, response: blobUploadSchema, status: 200 },
+  completeBlobUpload: { method: 'post', path: '/blobs/:sha256/complete', summary: 'Finish a file’s upload; its stored size is checked', tag: 'bundles', roles: artists, params: blobParamsSchema, response: blobSchema, status: 200 },
+  createBundle: { method: 'post', path: '/bundles', summary: 'Register a bundle whose files are all uploaded', tag: 'bundles', roles: artists, body: createBundleBodySchema, response: bundleSchema, status: 201 },
+  getBundle: { method: 'get', path: '/bundles/:id', summary: 'Get a bundle', tag: 'bundles', roles: artists, params: idParamsSchema, response: bundleSchema, status: 200 },
+
   listNodes: { method: 'get', path: '/nodes', summary: 'List render nodes (providers: their own)', tag: 'nodes', roles: providers, query: listNodesQuerySchema, response: pageOf(nodeSchema), status: 200 },
   getNode: { method: 'get', path: '/nodes/:id', summary: 'Get a render node', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
   drainNode: { method: 'post', path: '/nodes/:id/drain', summary: 'Finish the current chunk, take no more (owner or admin)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
@@ -72,3 +92,30 @@ export const apiRoutes = {
 
 export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;
+
+/** An endpoint that answers bytes, not JSON: same API key, roles and ownership checks. */
+export interface RawRouteDef {
+  method: 'get';
+  path: string;
+  summary: string;
+  tag: string;
+  roles: readonly Role[];
+  params: z.ZodType;
+  /** What a 200 or 206 carries. */
+  contentType: string;
+  /** Honours `Range: bytes=…` (206, 416). */
+  ranges: boolean;
+}
+
+export const rawApiRoutes = {
+  downloadJobOutput: {
+    method: 'get',
+    path: '/jobs/:id/outputs/:name',
+    summary: 'Download one rendered file, decrypted (Range requests supported)',
+    tag: 'jobs',
+    roles: artists,
+    params: outputParamsSchema,
+    contentType: 'application/octet-stream',
+    ranges: true,
+  },
+} as const satisfies Record<string, RawRouteDef>;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { keySchema, sha256Schema, signedRequestSchema } from '../api/bundles.js';
+import { keySchema, recordSizeSchema, sha256Schema, signedRequestSchema } from '../api/bundles.js';
 import { bundleManifestSchema } from '../bundle/bundle-manifest.js';
 
 // What a node asks for around a chunk, fenced by the chunk's epoch like every chunk message.
@@ -29,7 +29,19 @@ export const outputBeginSchema = z
     /** The chunk's output key; the coordinator keeps it wrapped under its master key. */
     key: keySchema,
     files: z
-      .array(z.object({ name: outputNameSchema, size: z.number().int().min(0), sha256: sha256Schema, sealedSize: z.number().int().min(1) }).strict())
+      .array(
+        z
+          .object({
+            name: outputNameSchema,
+            size: z.number().int().min(0),
+            sha256: sha256Schema,
+            /** ciphertextSize(size, recordSize), checked exactly. */
+            sealedSize: z.number().int().min(1),
+            /** The record size it was sealed with; default DEFAULT_RECORD_SIZE (1 MiB). */
+            recordSize: recordSizeSchema.optional(),
+          })
+          .strict(),
+      )
       .min(1)
       .max(100_000),
   })

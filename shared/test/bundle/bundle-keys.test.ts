@@ -1,6 +1,6 @@
 import test from 'ava';
 import nacl from 'tweetnacl';
-import { BundleCryptoError, CONTENT_KEY_BYTES, newContentKey, openSealedKey, SEALED_KEY_LENGTH, sealKeyForNode } from '../../src/index.js';
+import { BundleCryptoError, CONTENT_KEY_BYTES, newContentKey, openSealedKey, openSealedKeys, SEALED_KEY_LENGTH, sealKeyForNode, sealKeysForNode } from '../../src/index.js';
 import { unwrapKey, WRAPPED_KEY_LENGTH, wrapKey } from '../../src/node.js';
 
 test('content keys are 32 fresh random bytes', (t) => {
@@ -61,4 +61,25 @@ test('an altered or cut sealed key is refused', (t) => {
   }
   t.is(t.throws(() => openSealedKey(sealed.subarray(0, 100), node.secretKey), { instanceOf: BundleCryptoError })!.code, 'bad-input');
   t.is(t.throws(() => sealKeyForNode(newContentKey(), node.publicKey.subarray(1)), { instanceOf: BundleCryptoError })!.code, 'bad-key');
+});
+
+test('keys sealed for a node in one batch each open alone, and only for that node', (t) => {
+  const node = nacl.box.keyPair();
+  const other = nacl.box.keyPair();
+  const keys = [newContentKey(), newContentKey(), newContentKey()];
+  const sealed = sealKeysForNode(keys, node.publicKey);
+  t.is(sealed.length, 3);
+  sealed.forEach((s, i) => {
+    t.is(s.length, SEALED_KEY_LENGTH);
+    t.deepEqual(openSealedKey(s, node.secretKey), keys[i]);
+    t.is(t.throws(() => openSealedKey(s, other.secretKey), { instanceOf: BundleCryptoError })!.code, 'authentication');
+  });
+  t.notDeepEqual(sealed[0]!.subarray(32, 56), sealed[1]!.subarray(32, 56)); // a fresh nonce per key
+  t.deepEqual(openSealedKeys([...sealed, sealKeyForNode(keys[0]!, node.publicKey)], node.secretKey), [...keys, keys[0]]);
+  t.is(t.throws(() => openSealedKeys(sealed, other.secretKey), { instanceOf: BundleCryptoError })!.code, 'authentication');
+  const altered = Uint8Array.from(sealed[2]!);
+  altered[70]! ^= 1;
+  t.is(t.throws(() => openSealedKeys([sealed[0]!, altered], node.secretKey), { instanceOf: BundleCryptoError })!.code, 'authentication');
+  t.deepEqual(sealKeysForNode([], node.publicKey), []);
+  t.is(t.throws(() => sealKeysForNode(keys, node.publicKey.subarray(1)), { instanceOf: BundleCryptoError })!.code, 'bad-key');
 });

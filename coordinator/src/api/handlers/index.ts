@@ -1,6 +1,7 @@
 import type { Handlers } from '../build-router.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
 import { listAudit } from './audit.js';
+import { completeBlobUploadHandler, createBundle, getBundle, listJobOutputs, missingBlobsHandler, startBlobUploadHandler } from './bundles.js';
 import { createEstimate } from './estimates.js';
 import { cancelJob, createJob, getJob, listJobChunks, listJobs } from './jobs.js';
 import { createEnrollmentToken, disableNode, drainNode, enableNode, enrollNode, getNode, listNodes, revokeNode } from './nodes.js';
@@ -24,6 +25,12 @@ export const handlers: Handlers = {
   getJob,
   listJobChunks,
   cancelJob,
+  listJobOutputs,
+  missingBlobs: missingBlobsHandler,
+  startBlobUpload: startBlobUploadHandler,
+  completeBlobUpload: completeBlobUploadHandler,
+  createBundle,
+  getBundle,
   listNodes,
   getNode,
   drainNode,

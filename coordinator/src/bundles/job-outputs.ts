@@ -1,0 +1,27 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { JobOutputEntity, type JobOutputRow } from '../db/entities/index.js';
+
+export interface FinishedOutput {
+  row: JobOutputRow;
+  chunkIndex: number;
+}
+
+// Outputs count once their chunk is DONE, and only those uploaded under the epoch it finished in:
+// what a node that lost the chunk had begun is not the job's.
+const FINISHED = `from job_outputs o join chunks c on c.id = o.chunk_id and c.epoch = o.epoch where o.job_id = ? and c.state = 'DONE'`;
+
+/** The job's rendered files, in chunk order then by name (byte order, whatever the database's collation). */
+export async function finishedOutputs(em: EntityManager, jobId: string): Promise<FinishedOutput[]> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select o.*, c.index as chunk_index ${FINISHED} order by c.index, o.name collate "C"`, [jobId]);
+  return rows.map(toOutput(em));
+}
+
+/** One rendered file of the job by name, or null. */
+export async function finishedOutput(em: EntityManager, jobId: string, name: string): Promise<FinishedOutput | null> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select o.*, c.index as chunk_index ${FINISHED} and o.name = ? order by c.index limit 1`, [jobId, name]);
+  return rows.map(toOutput(em))[0] ?? null;
+}
+
+const toOutput =
+  (em: EntityManager) =>
+  ({ chunk_index, ...row }: Record<string, unknown>): FinishedOutput => ({ row: em.map(JobOutputEntity, row), chunkIndex: Number(chunk_index) });
