@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import test from 'ava';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../../coordinator/test/helpers/test-coordinator.js';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
+import { sealFile, uploadBundle } from '../../coordinator/test/helpers/bundle-client.js';
+import { buildSyntheticProject } from '../../shared/test/aep/build-rifx.js';
 
 // The real coordinator, real agent processes started through the CLI, and the aerender test
 // double (which replays real aerender output and writes real frames). A fake nvidia-smi gives
-// the agents a GPU, printing nvidia-smi's real CSV format.
+// the agents a GPU, printing nvidia-smi's real CSV format. Jobs render an encrypted bundle the
+// artist uploaded; the frames come back sealed and are listed and downloaded by the artist.
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const agentBin = join(root, 'node-agent/bin/cloudexport-agent.js');
@@ -20,7 +24,7 @@ let provider: Identity;
 let artist: Identity;
 let work: string;
 let fakeBin: string;
-let projects: string;
+let bundleId: string;
 
 test.before(async () => {
   c = await startTestCoordinator({ timing: { heartbeatIntervalMs: 500, leaseMs: 3_000, sweepIntervalMs: 250, disconnectGraceMs: 300 } });
@@ -31,9 +35,7 @@ test.before(async () => {
   await mkdir(fakeBin);
   await writeFile(join(fakeBin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA GeForce RTX 4090, 24564, 550.54.14, 7"\n');
   await chmod(join(fakeBin, 'nvidia-smi'), 0o755);
-  projects = join(work, 'projects');
-  await mkdir(projects);
-  await writeFile(join(projects, 'bundle_e2e.aep'), 'RIFX');
+  bundleId = (await uploadBundle(c, artist.key, [{ path: 'project/e2e.aep', file: sealFile(Buffer.from(buildSyntheticProject())) }])).id;
 });
 
 test.after.always(async () => {
@@ -69,20 +71,21 @@ async function enrollAgent(name: string): Promise<{ home: string; nodeId: string
 const job = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}`, { key: artist.key })).body;
 const chunks = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { id: string; state: string; nodeId: string; frameStart: number; frameEnd: number; attempt: number; warnings: string[] }[];
 
-async function framesOnDisk(home: string, chunkId: string): Promise<number[]> {
-  const files = await readdir(join(home, 'work', chunkId, 'frames')).catch(() => [] as string[]);
-  return files.map((f) => Number(/(\d+)\.\w+$/.exec(f)?.[1])).filter((n) => Number.isFinite(n));
+/** The frames a job's chunk delivered, by number, from the artist's list of outputs. */
+async function outputs(jobId: string): Promise<{ name: string; chunkIndex: number; sha256: string; frame: number }[]> {
+  const items = (await c.call('GET', `/api/v1/jobs/${jobId}/outputs`, { key: artist.key })).body.items as { name: string; chunkIndex: number; sha256: string }[];
+  return items.map((o) => ({ ...o, frame: Number(/(\d+)\.\w+$/.exec(o.name)?.[1]) }));
 }
 
 test.serial('a job spread over several agents completes with every frame exactly once', async (t) => {
   const agents = await Promise.all(['e2e-a', 'e2e-b', 'e2e-c'].map(enrollAgent));
-  for (const a of agents) agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '40', AERENDER_DOUBLE_MISSING_FONT: '1' });
+  for (const a of agents) agentProcess(a.home, ['run'], { AERENDER_DOUBLE_FRAME_DELAY_MS: '40', AERENDER_DOUBLE_MISSING_FONT: '1' });
   await eventually(async () => {
     const nodes = (await c.call('GET', '/api/v1/nodes', { key: provider.key })).body.items as { state: string; tierId: string }[];
     return nodes.filter((n) => n.state === 'online' && n.tierId === 'high-end').length === 3;
   }, 30_000, 'three agents online with their GPU tier');
 
-  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 119 }, chunkSize: 20 } })).body;
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 119 }, chunkSize: 20 } })).body;
   const done = await eventually(async () => {
     const j = await job(created.id);
     if (j.state === 'PERMANENTLY_FAILED') throw new Error(j.error);
@@ -93,26 +96,31 @@ test.serial('a job spread over several agents completes with every frame exactly
   const list = await chunks(created.id);
   t.is(list.length, 6);
   t.true(new Set(list.map((ch) => ch.nodeId)).size >= 2, 'chunks ran on more than one node');
-  const frames: number[] = [];
-  for (const ch of list) {
-    const home = agents.find((a) => a.nodeId === ch.nodeId)!.home;
-    const onDisk = await framesOnDisk(home, ch.id);
-    t.deepEqual(onDisk.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => ch.frameStart + i), `chunk ${ch.frameStart}-${ch.frameEnd}`);
-    frames.push(...onDisk);
+  const delivered = await outputs(created.id);
+  for (const ch of list as (typeof list[number] & { index: number })[]) {
+    const own = delivered.filter((o) => o.chunkIndex === ch.index).map((o) => o.frame);
+    t.deepEqual(own.sort((x, y) => x - y), Array.from({ length: 20 }, (_, i) => ch.frameStart + i), `chunk ${ch.frameStart}-${ch.frameEnd}`);
   }
-  t.deepEqual(frames.sort((x, y) => x - y), Array.from({ length: 120 }, (_, i) => i), 'every frame exactly once');
+  t.deepEqual(delivered.map((o) => o.frame).sort((x, y) => x - y), Array.from({ length: 120 }, (_, i) => i), 'every frame exactly once');
+  // the artist gets a frame back decrypted, as the node hashed it
+  const sample = delivered.find((o) => o.frame === 77)!;
+  const res = await fetch(`${c.url}/api/v1/jobs/${created.id}/outputs/${sample.name}`, { headers: { authorization: `Bearer ${artist.key}` } });
+  const bytes = Buffer.from(await res.arrayBuffer());
+  t.is(res.status, 200);
+  t.is(createHash('sha256').update(bytes).digest('hex'), sample.sha256);
+  t.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a real PNG frame');
   t.true(list.some((ch) => ch.warnings.some((w) => /Roboto/.test(w))), 'aerender’s missing-font warning reaches the artist');
   for (const p of running.splice(0)) p.kill('SIGTERM');
 });
 
 test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and the job completes', async (t) => {
   const agents = await Promise.all(['kill-a', 'kill-b'].map(enrollAgent));
-  const procs = agents.map((a) => agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '150' }));
+  const procs = agents.map((a) => agentProcess(a.home, ['run'], { AERENDER_DOUBLE_FRAME_DELAY_MS: '150' }));
   await eventually(async () => {
     const nodes = (await c.call('GET', '/api/v1/nodes?state=online', { key: provider.key })).body.items as { id: string }[];
     return agents.every((a) => nodes.some((n) => n.id === a.nodeId));
   }, 30_000, 'both agents online');
-  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 29 }, chunkSize: 30 } })).body;
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 29 }, chunkSize: 30 } })).body;
   const first = await eventually(async () => {
     const [ch] = await chunks(created.id);
     return ch && ch.state === 'RENDERING' && ch;
@@ -131,8 +139,8 @@ test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and t
 
 test.serial('aerender errors fail the job with the error shown, even when aerender exits 0', async (t) => {
   const agents = await Promise.all(['err-a', 'err-b', 'err-c'].map(enrollAgent));
-  for (const a of agents) agentProcess(a.home, ['run', '--projects', projects], { AERENDER_DOUBLE_AE_ERROR: 'Unable to render: the effect "Trapcode Particular" is missing' });
-  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 9 }, chunkSize: 10 } })).body;
+  for (const a of agents) agentProcess(a.home, ['run'], { AERENDER_DOUBLE_AE_ERROR: 'Unable to render: the effect "Trapcode Particular" is missing' });
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 9 }, chunkSize: 10 } })).body;
   const failed = await eventually(async () => ((await job(created.id)).state === 'PERMANENTLY_FAILED' ? job(created.id) : null), 60_000, 'the job to fail');
   t.regex(failed.error, /Trapcode Particular/);
   t.regex(failed.error, /3 different nodes/);
@@ -141,9 +149,9 @@ test.serial('aerender errors fail the job with the error shown, even when aerend
 
 test.serial('an agent renders on through a coordinator restart and reports when it is back', async (t) => {
   const agent = await enrollAgent('outage');
-  agentProcess(agent.home, ['run', '--projects', projects], { AERENDER_DOUBLE_FRAME_DELAY_MS: '100' });
+  agentProcess(agent.home, ['run'], { AERENDER_DOUBLE_FRAME_DELAY_MS: '100' });
   await eventually(async () => (await c.call('GET', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key })).body.state === 'online', 30_000, 'online');
-  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: 'bundle_e2e', comp: { ...sampleJob.comp, frameEnd: 39 }, chunkSize: 40 } })).body;
+  const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 39 }, chunkSize: 40 } })).body;
   await eventually(async () => {
     const [ch] = await chunks(created.id);
     return ch && ch.state === 'RENDERING';
@@ -154,7 +162,7 @@ test.serial('an agent renders on through a coordinator restart and reports when 
   t.is(ch!.nodeId, agent.nodeId, 'the same node finished it');
   t.is(ch!.attempt, 0, 'nothing was requeued');
   t.is(done.framesDone, 40);
-  t.is((await framesOnDisk(agent.home, ch!.id)).length, 40);
+  t.is((await outputs(created.id)).length, 40);
   for (const p of running.splice(0)) p.kill('SIGTERM');
 });
 
