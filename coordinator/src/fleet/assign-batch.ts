@@ -19,6 +19,8 @@ interface IdleNode {
   vram_mb: number;
   ae_major: number;
   price: number;
+  /** The projects (owner/project path) of the bundles in its cache. */
+  lineages: string[];
 }
 
 interface CandidateJob {
@@ -33,7 +35,12 @@ interface CandidateJob {
   queued: number;
   /** For each queued chunk some node failed before: who failed it. */
   failed_by: string[][];
+  /** The project its bundle renders (owner/project path): re-exports of a project share it. */
+  lineage: string | null;
 }
+
+/** Re-exports of one project by one owner share most blobs: a node that cached one has the rest. */
+const LINEAGE = `b.owner_id::text || '/' || (b.manifest->'project'->>'path')`;
 
 /**
  * Hands the front of the queue to many idle nodes in one transaction, in set-based statements
@@ -43,7 +50,8 @@ interface CandidateJob {
  *    has had the fewest chunks handed out (its next queued index), then age;
  * 3. each node takes, among the jobs it can render (tier under the job's ceiling, AE and VRAM
  *    enough, not blocklisted), the first by that order, counting what this batch already gave,
- *    so jobs of one priority take turns;
+ *    so jobs of one priority take turns — except that within a priority a node prefers a project
+ *    whose bundle it has cached (it downloads only what changed), and such nodes choose first;
  * 4. lock that many queued chunks per job, FOR UPDATE SKIP LOCKED so coordinators sharing the
  *    database never take the same chunk; a node never gets a chunk it failed before;
  * 5. lease them under a new epoch, mark the nodes busy, open an attempt each.
@@ -53,7 +61,9 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
   if (nodeIds.length === 0) return empty;
   const nodes = await sql.query<IdleNode>(
     `select n.id, n.vram_mb, t.price_per_minute_micros as price,
-            coalesce((select max((a->>'major')::int) from jsonb_array_elements(n.ae_installs) a), 0) as ae_major
+            coalesce((select max((a->>'major')::int) from jsonb_array_elements(n.ae_installs) a), 0) as ae_major,
+            array(select distinct ${LINEAGE} from bundles b
+                   where b.id in (select jsonb_array_elements_text(n.cached_bundles)::uuid))::text[] as lineages
        from nodes n join tier_prices t on t.id = n.tier_id
       where n.id = any($1::uuid[]) and n.state = 'online' and n.current_chunk_id is null and n.revoked_at is null
       order by n.id
@@ -66,7 +76,9 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
             (select min(q.index) from chunks q where q.job_id = j.id and q.state = 'QUEUED') as next_index,
             (select count(*)::int from (select 1 from chunks q where q.job_id = j.id and q.state = 'QUEUED' limit $4) q) as queued,
             (select coalesce(jsonb_agg(q.failed_node_ids), '[]'::jsonb) from chunks q
-              where q.job_id = j.id and q.state = 'QUEUED' and q.failed_node_ids <> '[]'::jsonb) as failed_by
+              where q.job_id = j.id and q.state = 'QUEUED' and q.failed_node_ids <> '[]'::jsonb) as failed_by,
+            (select ${LINEAGE} from bundles b
+              where b.id = case when j.bundle ~ '^[0-9a-f-]{36}$' then j.bundle::uuid end) as lineage
        from jobs j
        left join tier_prices ceiling on ceiling.id = j.max_tier
       where j.state not in ('CREATED', 'COMPLETED', 'PERMANENTLY_FAILED', 'CANCELLED')
@@ -89,7 +101,11 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
   const given = new Map<string, number>();
   const plan = new Map<string, string[]>();
   const failedByNode = (job: CandidateJob, nodeId: string) => job.failed_by.filter((ids) => ids.includes(nodeId)).length;
-  for (const node of nodes) {
+  const turn = (job: CandidateJob) => job.next_index + (given.get(job.id) ?? 0);
+  const cached = (node: IdleNode, job: CandidateJob) => job.lineage !== null && node.lineages.includes(job.lineage);
+  // nodes holding a queued project's files choose first, so a cold node does not take it from them
+  const warm = (node: IdleNode) => jobs.some((job) => cached(node, job));
+  for (const node of [...nodes.filter(warm), ...nodes.filter((n) => !warm(n))]) {
     let best: CandidateJob | null = null;
     for (const job of jobs) {
       if (job.max_tier !== null && (job.ceiling_price === null || job.ceiling_price < node.price)) continue;
@@ -99,7 +115,9 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
       if ((given.get(job.id) ?? 0) >= job.queued || failedByNode(job, node.id) >= job.queued) continue;
       if (!best) best = job;
       else if (job.priority < best.priority) break;
-      else if (job.next_index + (given.get(job.id) ?? 0) < best.next_index + (given.get(best.id) ?? 0)) best = job;
+      // same priority: a project the node has cached first, then the job whose turn it is
+      else if (cached(node, job) !== cached(node, best)) best = cached(node, job) ? job : best;
+      else if (turn(job) < turn(best)) best = job;
     }
     if (!best) continue;
     given.set(best.id, (given.get(best.id) ?? 0) + 1);

@@ -88,8 +88,8 @@ export class ChunkLifecycle {
   }
 
   /** Keeps the node's chunks leased; answers the ones it must drop. */
-  heartbeat(nodeId: string, running: { chunkId: string; epoch: number }[]): Promise<{ cancel: string[] }> {
-    return this.beats.submit({ nodeId, running });
+  heartbeat(nodeId: string, running: { chunkId: string; epoch: number }[], cachedBundles?: string[]): Promise<{ cancel: string[] }> {
+    return this.beats.submit({ nodeId, running, ...(cachedBundles ? { cachedBundles } : {}) });
   }
 
   warning(nodeId: string, w: ChunkWarning): Promise<Ack> {

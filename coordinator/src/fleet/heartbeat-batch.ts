@@ -5,6 +5,8 @@ import type { Sql } from '../db/raw-sql.js';
 export interface NodeBeat {
   nodeId: string;
   running: { chunkId: string; epoch: number }[];
+  /** What the node's cache now holds, when it changed. */
+  cachedBundles?: string[];
 }
 
 /**
@@ -13,6 +15,13 @@ export interface NodeBeat {
  */
 export async function renewLeases(sql: Sql, beats: NodeBeat[], now: Date, leaseMs: number): Promise<{ cancel: string[] }[]> {
   await sql.query(`update nodes set last_heartbeat_at = $2 where id = any($1::uuid[])`, [[...new Set(beats.map((b) => b.nodeId))], now]);
+  const caches = beats.filter((b) => b.cachedBundles);
+  if (caches.length) {
+    await sql.query(
+      `update nodes n set cached_bundles = d.bundles from unnest($1::uuid[], $2::jsonb[]) as d(id, bundles) where n.id = d.id`,
+      [caches.map((b) => b.nodeId), caches.map((b) => JSON.stringify(b.cachedBundles))],
+    );
+  }
   const held = beats.flatMap((b) => b.running.map((r) => ({ ...r, nodeId: b.nodeId })));
   if (held.length === 0) return beats.map(() => ({ cancel: [] }));
   const renewed = await sql.query<{ id: string; node_id: string }>(

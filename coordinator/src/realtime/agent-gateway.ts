@@ -77,6 +77,7 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
           tierId,
           vramMb,
           agentVersion: hello.machine.agentVersion,
+          cachedBundles: hello.cachedBundles,
           hardware: { cpu: hello.machine.cpu, ramMb: hello.machine.ramMb, freeDiskMb: hello.machine.freeDiskMb, os: hello.machine.os, ffmpeg: hello.machine.ffmpeg },
           lastHeartbeatAt: now,
           updatedAt: now,
@@ -99,7 +100,7 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
       return { nodeId, state: node.state, tierId: node.tierId ?? null, heartbeatIntervalMs: deps.timing.heartbeatIntervalMs, leaseMs: deps.timing.leaseMs, cancel };
     });
 
-    on(socket, 'heartbeat', heartbeatSchema, (beat) => deps.lifecycle.heartbeat(nodeId, beat.running));
+    on(socket, 'heartbeat', heartbeatSchema, (beat) => deps.lifecycle.heartbeat(nodeId, beat.running, beat.cachedBundles));
     on(socket, 'chunk:progress', chunkProgressSchema, (p) => deps.lifecycle.progress(nodeId, p));
     on(socket, 'chunk:warning', chunkWarningSchema, (w) => deps.lifecycle.warning(nodeId, w));
     on(socket, 'chunk:done', chunkDoneSchema, (d) => deps.lifecycle.done(nodeId, d));

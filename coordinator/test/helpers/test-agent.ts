@@ -67,10 +67,10 @@ export class TestAgent {
     });
   }
 
-  async hello(running: { chunkId: string; epoch: number; framesDone: number }[] = []): Promise<any> {
+  async hello(running: { chunkId: string; epoch: number; framesDone: number }[] = [], cachedBundles: string[] = []): Promise<any> {
     const machine = enrollBody('x').machine;
     machine.gpus = [{ model: this.gpu, vendor: 'NVIDIA', vramMb: 24_564, driver: '550.54' }];
-    return this.socket!.emitWithAck('hello', { machine, running });
+    return this.socket!.emitWithAck('hello', { machine, running, cachedBundles });
   }
 
   send(event: string, payload: unknown): Promise<any> {

@@ -65,6 +65,8 @@ export class Agent {
   private running: Running | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastAckAt = Date.now();
+  /** The cached bundles last reported, to send them again only when they change. */
+  private reportedCache = '';
   private heartbeatIntervalMs = 3_000;
   private readonly outbox: Outbox;
   private stopped = false;
@@ -149,6 +151,7 @@ export class Agent {
     const { log } = this.options;
     const running = this.running ? [{ chunkId: this.running.assignment.chunkId, epoch: this.running.assignment.epoch, framesDone: this.running.framesDone }] : [];
     const cachedBundles = this.options.cachedBundles?.() ?? [];
+    this.reportedCache = cachedBundles.join(',');
     const answer = (await this.emit('hello', { machine: await this.options.machine(), running, cachedBundles })) as HelloAck | Extract<Ack, { ok: false }> | null;
     if (!answer || 'ok' in answer) {
       log.error({ answer }, 'the coordinator did not accept hello');
@@ -250,8 +253,12 @@ export class Agent {
       return;
     }
     const running = this.running ? [{ chunkId: this.running.assignment.chunkId, epoch: this.running.assignment.epoch, framesDone: this.running.framesDone }] : [];
-    const answer = (await this.emit('heartbeat', { running })) as { cancel?: string[] } | null;
+    // the cache changes as chunks finish: the scheduler hears of it with the next heartbeat
+    const cachedBundles = this.options.cachedBundles?.() ?? [];
+    const cacheChanged = cachedBundles.join(',') !== this.reportedCache;
+    const answer = (await this.emit('heartbeat', { running, ...(cacheChanged ? { cachedBundles } : {}) })) as { cancel?: string[] } | null;
     if (!answer) return;
+    if (cacheChanged) this.reportedCache = cachedBundles.join(',');
     this.lastAckAt = Date.now();
     if (this.running && answer.cancel?.includes(this.running.assignment.chunkId)) this.running.controller.abort(new Error('the lease was lost'));
   }

@@ -22,7 +22,12 @@ export const helloSchema = z
 export type Hello = z.infer<typeof helloSchema>;
 
 export const heartbeatSchema = z
-  .object({ running: z.array(runningChunkSchema).max(64), gpuUtilization: z.number().min(0).max(100).nullable().optional() })
+  .object({
+    running: z.array(runningChunkSchema).max(64),
+    gpuUtilization: z.number().min(0).max(100).nullable().optional(),
+    /** Sent when the cache changed since the last report (see hello). */
+    cachedBundles: z.array(z.uuid()).max(50).optional(),
+  })
   .strict();
 export type Heartbeat = z.infer<typeof heartbeatSchema>;
 

@@ -30,6 +30,8 @@ export const NodeEntity = defineEntity({
     chunksDone: p.integer().default(0),
     chunksFailed: p.integer().default(0),
     revokedAt: p.datetime().nullable(),
+    /** Bundles whose files the node has cached, newest first, as it last reported them. */
+    cachedBundles: p.json<string[]>().default([]),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },
