@@ -1,29 +1,24 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import test from 'ava';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../../coordinator/test/helpers/test-coordinator.js';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
 import { sealFile, uploadBundle } from '../../coordinator/test/helpers/bundle-client.js';
 import { buildSyntheticProject } from '../../shared/test/aep/build-rifx.js';
+import { aerenderDouble, agentBin, AgentProcesses, type AgentProcess } from './helpers/agent-processes.js';
 
 // The real coordinator, real agent processes started through the CLI, and the aerender test
-// double (which replays real aerender output and writes real frames). A fake nvidia-smi gives
-// the agents a GPU, printing nvidia-smi's real CSV format. Jobs render an encrypted bundle the
-// artist uploaded; the frames come back sealed and are listed and downloaded by the artist.
-
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const agentBin = join(root, 'node-agent/bin/cloudexport-agent.js');
-const double = join(root, 'node-agent/test/aerender-double/aerender-double.sh');
+// double (which replays real aerender output and writes real frames). Jobs render an encrypted
+// bundle the artist uploaded; the frames come back sealed and are listed and downloaded by the artist.
 
 let c: TestCoordinator;
 let provider: Identity;
 let artist: Identity;
 let work: string;
-let fakeBin: string;
+let fleet: AgentProcesses;
 let bundleId: string;
 
 test.before(async () => {
@@ -31,42 +26,17 @@ test.before(async () => {
   provider = await c.user('provider');
   artist = await c.user('artist');
   work = await mkdtemp(join(tmpdir(), 'ce-e2e-'));
-  fakeBin = join(work, 'bin');
-  await mkdir(fakeBin);
-  await writeFile(join(fakeBin, 'nvidia-smi'), '#!/bin/sh\necho "NVIDIA GeForce RTX 4090, 24564, 550.54.14, 7"\n');
-  await chmod(join(fakeBin, 'nvidia-smi'), 0o755);
+  fleet = await AgentProcesses.create(c, provider.key, work);
   bundleId = (await uploadBundle(c, artist.key, [{ path: 'project/e2e.aep', file: sealFile(Buffer.from(buildSyntheticProject())) }])).id;
 });
 
 test.after.always(async () => {
-  for (const p of running) p.kill('SIGKILL');
+  fleet?.stopAll('SIGKILL');
   await c?.stop();
 });
 
-const running: ChildProcess[] = [];
-
-function agentProcess(home: string, args: string[], extraEnv: Record<string, string> = {}): ChildProcess {
-  const child = spawn(process.execPath, [agentBin, '--home', home, ...args], {
-    env: { ...process.env, PATH: `${fakeBin}:${process.env.PATH}`, AERENDER_PATH: double, LOG_LEVEL: 'warn', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => (output += d));
-  child.stderr?.on('data', (d: Buffer) => (output += d));
-  (child as ChildProcess & { output: () => string }).output = () => output;
-  running.push(child);
-  return child;
-}
-
-async function enrollAgent(name: string): Promise<{ home: string; nodeId: string }> {
-  const home = join(work, name);
-  const token = (await c.call('POST', '/api/v1/enrollment-tokens', { key: provider.key, body: {} })).body.token;
-  const child = agentProcess(home, ['enroll', '--coordinator', c.url, '--token', token, '--name', name]);
-  const code = await new Promise((r) => child.on('exit', r));
-  const out = (child as ChildProcess & { output: () => string }).output();
-  if (code !== 0) throw new Error(`enroll ${name} failed: ${out}`);
-  return { home, nodeId: /Enrolled node ([0-9a-f-]{36})/.exec(out)![1]! };
-}
+const agentProcess = (home: string, args: string[], extraEnv: Record<string, string> = {}) => fleet.start(home, args, extraEnv);
+const enrollAgent = (name: string) => fleet.enroll(name);
 
 const job = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}`, { key: artist.key })).body;
 const chunks = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { id: string; state: string; nodeId: string; frameStart: number; frameEnd: number; attempt: number; warnings: string[] }[];
@@ -110,7 +80,7 @@ test.serial('a job spread over several agents completes with every frame exactly
   t.is(createHash('sha256').update(bytes).digest('hex'), sample.sha256);
   t.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a real PNG frame');
   t.true(list.some((ch) => ch.warnings.some((w) => /Roboto/.test(w))), 'aerender’s missing-font warning reaches the artist');
-  for (const p of running.splice(0)) p.kill('SIGTERM');
+  fleet.stopAll();
 });
 
 test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and the job completes', async (t) => {
@@ -134,7 +104,7 @@ test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and t
   t.is(ch!.attempt, 1);
   t.is(done.framesDone, 30);
   t.log(`requeued and finished ${Math.round((Date.now() - killedAt) / 100) / 10} s after the kill`);
-  for (const p of running.splice(0)) p.kill('SIGTERM');
+  fleet.stopAll();
 });
 
 test.serial('aerender errors fail the job with the error shown, even when aerender exits 0', async (t) => {
@@ -144,7 +114,7 @@ test.serial('aerender errors fail the job with the error shown, even when aerend
   const failed = await eventually(async () => ((await job(created.id)).state === 'PERMANENTLY_FAILED' ? job(created.id) : null), 60_000, 'the job to fail');
   t.regex(failed.error, /Trapcode Particular/);
   t.regex(failed.error, /3 different nodes/);
-  for (const p of running.splice(0)) p.kill('SIGTERM');
+  fleet.stopAll();
 });
 
 test.serial('an agent renders on through a coordinator restart and reports when it is back', async (t) => {
@@ -163,7 +133,7 @@ test.serial('an agent renders on through a coordinator restart and reports when 
   t.is(ch!.attempt, 0, 'nothing was requeued');
   t.is(done.framesDone, 40);
   t.is((await outputs(created.id)).length, 40);
-  for (const p of running.splice(0)) p.kill('SIGTERM');
+  fleet.stopAll();
 });
 
 test.serial('the CLI explains what is wrong: bad arguments, used tokens, not enrolled', async (t) => {
@@ -171,7 +141,7 @@ test.serial('the CLI explains what is wrong: bad arguments, used tokens, not enr
   const run = async (args: string[]) => {
     const child = agentProcess(home, args);
     const code = await new Promise((r) => child.on('exit', r));
-    return { code, out: (child as ChildProcess & { output: () => string }).output() };
+    return { code, out: (child as AgentProcess).output() };
   };
   const badUrl = await run(['enroll', '--coordinator', 'not a url', '--token', 'x']);
   t.not(badUrl.code, 0);
@@ -218,7 +188,7 @@ test.serial('doctor: plain verdicts, non-zero when not ready, the AE check passe
     t.regex(gpu.detail, /No GPU found/);
     t.log('this machine has no GPU: the GPU check says so');
   }
-  const working = await doctor(double);
+  const working = await doctor(aerenderDouble);
   t.is(working.report.checks.find((ch) => ch.id === 'after-effects')!.status, 'pass');
   t.is(working.report.checks.find((ch) => ch.id === 'aerender-version')!.status, 'pass');
 });

@@ -64,6 +64,8 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       const display = new ProgressDisplay(ctx.stderr);
       let bundle;
       let bundleBytes;
+      /** Blobs in the bundle and how many of them this run sent (the rest the coordinator had). */
+      let sent = { blobs: 0, uploaded: 0 };
       try {
         display.bar('hash', 'hashing', collected.totalBytes, 'bytes');
         let uploading = false;
@@ -90,6 +92,7 @@ export function submitCommand(program: Command, ctx: CliContext): void {
         display.stop();
         bundle = upload.bundle;
         bundleBytes = packed.totalBytes;
+        sent = { blobs: upload.blobs, uploaded: upload.uploaded.length };
         const skipped = upload.blobs - upload.uploaded.length;
         out.say(`Bundle ${bundle.id}: ${plural(packed.files.length, 'file')}, ${formatBytes(packed.totalBytes)}; uploaded ${plural(upload.uploaded.length, 'blob')}${skipped ? `, ${skipped} already on the coordinator` : ''}.`);
       } catch (err) {
@@ -115,12 +118,12 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       });
       out.say(`Job ${job.id} submitted: ${plural(job.framesTotal, 'frame')} in ${plural(job.chunkCount, 'chunk')}.`);
       if (!flags.wait) {
-        out.result({ job, bundle }, () => `Follow it with: cloudexport status ${job.id}`);
+        out.result({ job, bundle, upload: sent }, () => `Follow it with: cloudexport status ${job.id}`);
         return;
       }
 
       const final = await follow(ctx, client, credentials.apiKey, job);
-      out.result({ job: final, bundle }, () => formatJobLine(final));
+      out.result({ job: final, bundle, upload: sent }, () => formatJobLine(final));
       if (final.state !== 'COMPLETED') {
         throw new CliError(`Job ${final.id} ended ${final.state}${final.error ? `: ${final.error}` : ''}. See the chunks with: cloudexport status ${final.id}`);
       }
