@@ -22,7 +22,7 @@ import {
   type UploadedPart,
 } from './object-storage.js';
 import { assertValidKey, assertValidPrefix } from './storage-key.js';
-import { checkObjectSize, checkSingleUploadSize, checkTtl, incompleteUpload, missingParts, planParts, selectParts, sizeMismatch } from './upload-limits.js';
+import { checkObjectSize, checkSingleUploadSize, checkTtl, incompleteUpload, missingParts, planParts, selectParts, sizeMismatch, confirmUploadSize } from './upload-limits.js';
 
 export interface LocalDiskStorageOptions {
   /** Folder for objects, uploads in progress and temp files (e.g. `<dataDir>/storage`); created if absent. */
@@ -91,14 +91,8 @@ export class LocalDiskStorage implements ObjectStorage {
     return { method: 'PUT', url: this.#url({ op: 'put', key, expiresAt, size: options.size }), headers: {}, expiresAt };
   }
 
-  async confirmUpload(key: string, size: number): Promise<StoredObject> {
-    const found = await this.head(key);
-    if (!found) throw new StorageError(StorageErrorCode.notFound, `No upload has arrived at ${key}. Upload it, then confirm.`, { key });
-    if (found.size !== size) {
-      await this.delete(key);
-      throw sizeMismatch(key, size, found.size);
-    }
-    return found;
+  confirmUpload(key: string, size: number): Promise<StoredObject> {
+    return confirmUploadSize(this, key, size);
   }
 
   async startMultipart(key: string, options: MultipartPlan & { ttlMs?: number }): Promise<MultipartUpload> {

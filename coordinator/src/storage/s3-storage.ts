@@ -30,7 +30,7 @@ import {
 } from './object-storage.js';
 import { contentDisposition } from './content-disposition.js';
 import { assertValidKey, assertValidPrefix } from './storage-key.js';
-import { checkObjectSize, checkSingleUploadSize, checkTtl, incompleteUpload, missingParts, planParts, selectParts, sizeMismatch } from './upload-limits.js';
+import { checkObjectSize, checkSingleUploadSize, checkTtl, incompleteUpload, missingParts, planParts, selectParts, sizeMismatch, confirmUploadSize } from './upload-limits.js';
 
 export interface S3StorageOptions {
   bucket: string;
@@ -89,14 +89,8 @@ export class S3Storage implements ObjectStorage {
     return this.#presign('PUT', options.ttlMs, (o) => getSignedUrl(this.client, command, o));
   }
 
-  async confirmUpload(key: string, size: number): Promise<StoredObject> {
-    const found = await this.head(key);
-    if (!found) throw new StorageError(StorageErrorCode.notFound, `No upload has arrived at ${key}. Upload it, then confirm.`, { key });
-    if (found.size !== size) {
-      await this.delete(key);
-      throw sizeMismatch(key, size, found.size);
-    }
-    return found;
+  confirmUpload(key: string, size: number): Promise<StoredObject> {
+    return confirmUploadSize(this, key, size);
   }
 
   async startMultipart(key: string, options: MultipartPlan & { ttlMs?: number }): Promise<MultipartUpload> {

@@ -7,6 +7,8 @@ import {
   StorageError,
   StorageErrorCode,
   type MultipartPlan,
+  type ObjectStorage,
+  type StoredObject,
 } from './object-storage.js';
 
 /** The checks both drivers apply before they sign anything, so clients see one behaviour. */
@@ -86,4 +88,15 @@ export function sizeMismatch(key: string, expected: number, actual: number): Sto
     expected,
     actual,
   });
+}
+
+/** A single-request upload arrived: it must be exactly the size that was signed, or it is deleted. */
+export async function confirmUploadSize(storage: Pick<ObjectStorage, 'head' | 'delete'>, key: string, size: number): Promise<StoredObject> {
+  const found = await storage.head(key);
+  if (!found) throw new StorageError(StorageErrorCode.notFound, `No upload has arrived at ${key}. Upload it, then confirm.`, { key });
+  if (found.size !== size) {
+    await storage.delete(key);
+    throw sizeMismatch(key, size, found.size);
+  }
+  return found;
 }
