@@ -49,7 +49,7 @@ export async function sealOutputs(files: readonly string[], sealedDir: string, k
     options.signal?.throwIfAborted();
     const name = path.basename(file);
     const sealedPath = path.join(sealedDir, `${name}.sealed`);
-    const sealed = await hashAndEncrypt(createReadStream(file), createWriteStream(sealedPath, { flags: 'wx', mode: 0o600 }), key, { recordSize: DEFAULT_RECORD_SIZE });
+    const sealed = await hashAndEncrypt(createReadStream(file, { highWaterMark: 1024 * 1024 }), createWriteStream(sealedPath, { flags: 'wx', mode: 0o600 }), key, { recordSize: DEFAULT_RECORD_SIZE });
     return { name, size: sealed.plainBytes, sha256: sealed.sha256, sealedSize: sealed.sealedBytes, sealedPath };
   });
 }

@@ -19,6 +19,9 @@ import { assignAssetPaths, projectBundlePath } from './bundle-paths.js';
 import { countBytes } from './count-bytes.js';
 import { mapLimited } from './limiter.js';
 
+/** Reads in 1 MiB pieces: at Node's default 64 KiB, hashing and sealing run at a third of their speed. */
+const READ_CHUNK_BYTES = 1024 * 1024;
+
 export interface PackAsset {
   /** The absolute path AE recorded; it identifies the asset and picks its bundle path. */
   originalPath: string;
@@ -115,7 +118,7 @@ function isRecordable(path: string): boolean {
 async function hashFile(path: string, onBytes: (n: number) => void, signal?: AbortSignal): Promise<{ sha256: string; size: number }> {
   const hash = createHash('sha256');
   let size = 0;
-  for await (const chunk of createReadStream(path, signal ? { signal } : {})) {
+  for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK_BYTES, ...(signal ? { signal } : {}) })) {
     hash.update(chunk as Buffer);
     size += (chunk as Buffer).length;
     onBytes((chunk as Buffer).length);
@@ -153,7 +156,7 @@ export async function sealFile(file: Pick<PackedFile, 'path' | 'localPath' | 'sh
   const key = newContentKey();
   const sealedPath = join(options.tempDir, `${file.sha256}.${randomBytes(6).toString('hex')}.sealed`);
   try {
-    const source = countBytes(createReadStream(file.localPath, options.signal ? { signal: options.signal } : {}), options.onBytes);
+    const source = countBytes(createReadStream(file.localPath, { highWaterMark: READ_CHUNK_BYTES, ...(options.signal ? { signal: options.signal } : {}) }), options.onBytes);
     const result = await hashAndEncrypt(source, createWriteStream(sealedPath, { mode: 0o600 }), key, options.recordSize === undefined ? {} : { recordSize: options.recordSize });
     if (result.sha256 !== file.sha256 || result.plainBytes !== file.size) {
       throw new FileChangedError(`${file.localPath} (${file.path} in the bundle) changed while it was being exported. Save your work and export again.`);
