@@ -104,16 +104,16 @@ fixtureTest(fixtureTitle('an unknown comp or frames past its end: exit 2, naming
   t.regex(past.stderr, /goes past the end of "__bodymovin_Audio", whose frames are 0-93/);
 });
 
-fixtureTest(fixtureTitle('inspect --json: only JSON on stdout, with comps, missing footage and "fonts: null"'), async (t) => {
+fixtureTest(fixtureTitle('inspect --json: only JSON on stdout, with comps, missing footage and no fonts'), async (t) => {
   const r = await run(['inspect', project, '--json']);
   t.is(r.code, 0, r.stderr);
   const out = JSON.parse(r.stdout);
   t.like(out.compositions[0], { name: SOUND_COMP, width: 960, height: 540, fps: 60, frames: 94 });
   t.is(out.footage.missing[0].name, 'Audio1.mp3');
-  t.is(out.fonts, null);
+  t.deepEqual(out.fonts, []);
   t.is(out.expressionEngine, 'extendscript');
   t.is(out.bitsPerChannel, 8);
   const human = await run(['inspect', project]);
   t.regex(human.stdout, /MISSING {2}Audio1\.mp3 {2}C:\\Users\\tropi\\.*Audio1\.mp3 {2}— used in "__bodymovin_Audio"/);
-  t.regex(human.stdout, /Fonts: not detected/);
+  t.regex(human.stdout, /Fonts: none/);
 });

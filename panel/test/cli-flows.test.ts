@@ -82,6 +82,8 @@ fixtureTest(fixtureTitle('submit --yes: uploads the project and the audio, creat
   t.is(out.job.framesDone, 94);
   t.like(out.job.comp, { name: SOUND_COMP, width: 960, height: 540, fps: 60, frameStart: 0, frameEnd: 93 });
   t.like(out.job, { priority: 70, chunkSize: 10, bundle: out.bundle.id });
+  t.deepEqual(out.job.requirements, { fonts: [], effects: [] }, 'the template has no text layer and only AE effects');
+  t.regex(r.stderr, /Fonts the render nodes need: none/);
   t.is(out.bundle.files, 2);
   t.is(fake.storedBlobs().length, 2);
   t.regex(r.stderr, /Estimate for "__bodymovin_Audio"/, 'human text goes to stderr under --json');

@@ -16,7 +16,7 @@ fixtureTest(fixtureTitle('the sound template’s Audio1.mp3 is reported missing,
     c.missing.map(({ name, kind, originalPath, usedBy }) => ({ name, kind, originalPath, usedBy })),
     [{ name: 'Audio1.mp3', kind: 'file', originalPath: AUDIO_ORIGINAL, usedBy: [SOUND_COMP] }],
   );
-  t.is(c.fonts, null, 'fonts are not detected, not invented');
+  t.deepEqual(c.fonts, [], 'the template has no text layer');
   t.is(c.totalBytes, c.projectSize);
 });
 

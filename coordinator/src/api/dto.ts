@@ -59,6 +59,7 @@ export function jobDto(j: JobRow, framesDone: number): Job {
     chunkSize: j.chunkSize,
     minAeVersion: j.minAeVersion ?? null,
     minVramMb: j.minVramMb,
+    requirements: j.requirements,
     framesTotal: j.framesTotal,
     framesDone,
     chunkCount: j.chunkCount,

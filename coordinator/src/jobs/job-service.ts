@@ -79,6 +79,7 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
     chunkSize,
     minAeVersion: body.minAeVersion ?? null,
     minVramMb: body.minVramMb ?? defaultMinVramMb(body.comp.width, body.comp.height),
+    requirements: body.requirements ?? { fonts: [], effects: [] },
     framesTotal: frames,
     framesDone: 0,
     chunkCount: ranges.length,

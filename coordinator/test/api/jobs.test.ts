@@ -31,6 +31,13 @@ test('a job is created queued, priced, split into chunks covering every frame on
   t.true(chunks.every((ch: { state: string; attempt: number }) => ch.state === 'QUEUED' && ch.attempt === 0));
 });
 
+test('a job keeps the fonts and third-party effects its nodes need', async (t) => {
+  const requirements = { fonts: ['BritannicBold', 'Myriad-Roman'], effects: ['VIDEOCOPILOT OpticalGlow'] };
+  const job = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, requirements } })).body;
+  const read = (await c.call('GET', `/api/v1/jobs/${job.id}`, { key: artist.key })).body;
+  t.deepEqual([job.requirements, read.requirements], [requirements, requirements]);
+});
+
 test('the default chunk size adapts to the eligible nodes online', async (t) => {
   const provider = await c.user('provider');
   const body = { ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 999 } };

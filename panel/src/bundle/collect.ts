@@ -54,8 +54,8 @@ export interface CollectedProject {
   effects: string[];
   /** Effects that are probably not AE's own, so the node needs the plugin. */
   thirdPartyEffects: string[];
-  /** Fonts used by text layers; null: not detected (readAep does not read text layers' fonts yet). */
-  fonts: string[] | null;
+  /** PostScript names of the fonts the project's text layers use, sorted. */
+  fonts: string[];
   /** Bytes of the project and every found asset. */
   totalBytes: number;
 }
@@ -111,7 +111,7 @@ export async function collectProject(options: CollectOptions): Promise<Collected
     missing,
     effects: project.effects,
     thirdPartyEffects: thirdPartyEffects(project.effects),
-    fonts: null,
+    fonts: project.fonts,
     totalBytes: bytes.byteLength + sorted.reduce((n, a) => n + a.size, 0),
   };
 }

@@ -111,6 +111,8 @@ export interface RenderSettings {
   thirdPartyPlugins: boolean;
   /** Effects of the comp and its precomps that are not AE's own. */
   thirdPartyEffects: string[];
+  /** Fonts the text layers of the comp and its precomps use (PostScript names). */
+  fonts: string[];
   maxTier?: string;
   frames: number;
 }
@@ -141,7 +143,12 @@ export function renderSettings(collected: CollectedProject, flags: RenderFlags, 
   // effects of nested precomps render too
   const used = itemsUsedByComp(collected.project, comp.id);
   const effects = new Set(comp.effects);
-  for (const c of collected.project.compositions) if (used.has(c.id)) c.effects.forEach((e) => effects.add(e));
+  const fonts = new Set(comp.fonts);
+  for (const c of collected.project.compositions) {
+    if (!used.has(c.id)) continue;
+    c.effects.forEach((e) => effects.add(e));
+    c.fonts.forEach((f) => fonts.add(f));
+  }
   const thirdParty = thirdPartyEffects([...effects].sort());
   return {
     comp,
@@ -151,6 +158,7 @@ export function renderSettings(collected: CollectedProject, flags: RenderFlags, 
     complexity: flags.complexity ?? (effects.size === 0 ? 'plain' : 'standard'),
     thirdPartyPlugins: thirdParty.length > 0,
     thirdPartyEffects: thirdParty,
+    fonts: [...fonts].sort(),
     ...(flags.maxTier ? { maxTier: flags.maxTier } : {}),
     frames: frames.end - frames.start + 1,
   };

@@ -3,6 +3,7 @@ import { layerEffects, uniqueSorted } from './aep-effects.js';
 import type { ItemHeader } from './aep-items.js';
 import type { AepComposition, AepLayer } from './aep-project.js';
 import { decodeUtf8 } from './aep-strings.js';
+import { layerFonts } from './aep-text-document.js';
 import type { RifxChunk, RifxReader } from './rifx-reader.js';
 
 // `cdta` layout (big-endian), checked against the fixtures (21 fps 351×856, 29.97 fps 452×639 at
@@ -44,7 +45,7 @@ export function readComposition(reader: RifxReader, itemChildren: RifxChunk[], i
   if (paNum === 0 || paDen === 0) {
     throw new AepFormatError(`${label} has pixel aspect ${paNum}/${paDen} in cdta at byte ${cdta.offset}`, cdta.offset);
   }
-  const layers = readLayers(reader, itemChildren);
+  const { layers, fonts } = readLayers(reader, itemChildren);
   return {
     id: item.id,
     name: item.name,
@@ -57,6 +58,7 @@ export function readComposition(reader: RifxReader, itemChildren: RifxChunk[], i
     pixelAspect: paNum / paDen,
     layers,
     effects: uniqueSorted(layers.flatMap((l) => l.effects)),
+    fonts: uniqueSorted(fonts),
     hasAudioLayers: false, // set once every item is read (see aep-items.ts)
   };
 }
@@ -71,9 +73,13 @@ function frameCount(durationValue: number, durationScale: number, frameDuration:
   return Number((num + den - 1n) / den);
 }
 
-/** The comp's timeline layers (`LIST Layr`); AE's hidden 3D-view cameras (SLay, CLay, SecL) are left out. */
-function readLayers(reader: RifxReader, itemChildren: RifxChunk[]): AepLayer[] {
+/**
+ * The comp's timeline layers (`LIST Layr`) and the fonts their text uses; AE's hidden 3D-view
+ * cameras (SLay, CLay, SecL) are left out.
+ */
+function readLayers(reader: RifxReader, itemChildren: RifxChunk[]): { layers: AepLayer[]; fonts: string[] } {
   const layers: AepLayer[] = [];
+  const fonts: string[] = [];
   for (const c of itemChildren) {
     if (c.listType !== 'Layr') continue;
     const kids = reader.children(c);
@@ -88,6 +94,7 @@ function readLayers(reader: RifxReader, itemChildren: RifxChunk[]): AepLayer[] {
       sourceId: sourceId === 0 ? null : sourceId,
       effects: layerEffects(reader, kids),
     });
+    fonts.push(...layerFonts(reader, kids));
   }
-  return layers;
+  return { layers, fonts };
 }

@@ -34,6 +34,8 @@ export interface AepComposition {
   layers: AepLayer[];
   /** Match names of the effects used by this comp's layers, deduplicated and sorted. */
   effects: string[];
+  /** PostScript names of the fonts this comp's text layers use, deduplicated and sorted (AdobeInvisFont left out). */
+  fonts: string[];
   /**
    * Whether a layer's source carries audio: a footage item with an audio sample rate, or a
    * precomp that itself has such a layer (followed through nesting).
@@ -96,5 +98,7 @@ export interface AepProject {
   footage: AepFootage[];
   /** Match names of every effect the project uses, deduplicated and sorted. */
   effects: string[];
+  /** PostScript names of every font the project's text layers use, deduplicated and sorted. */
+  fonts: string[];
   renderQueue: AepRenderQueueItem[];
 }

@@ -42,6 +42,7 @@ export function readAep(bytes: Uint8Array, options: ReadAepOptions = {}): AepPro
     expressionEngine: readExpressionEngine(reader, top),
     ...items,
     effects: uniqueSorted([...items.compositions.flatMap((c) => c.effects), ...projectEffects(reader, top)]),
+    fonts: uniqueSorted(items.compositions.flatMap((c) => c.fonts)),
     renderQueue: readRenderQueue(reader, top),
   };
 }

@@ -33,6 +33,16 @@ export const bundleRefSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,128}$/, 'A bundle reference is 1–128 letters, digits, - or _.');
 
+/** What a render node must have installed: fonts by PostScript name, third-party effects by match name. */
+export const jobRequirementsSchema = z
+  .object({
+    fonts: z.array(z.string().min(1).max(128)).max(200).default([]),
+    effects: z.array(z.string().min(1).max(128)).max(500).default([]),
+  })
+  .strict()
+  .meta({ id: 'JobRequirements' });
+export type JobRequirements = z.infer<typeof jobRequirementsSchema>;
+
 export const createJobBodySchema = z
   .object({
     name: z.string().trim().min(1).max(200).optional().meta({ description: 'Default: the comp name.' }),
@@ -48,6 +58,7 @@ export const createJobBodySchema = z
     chunkSize: z.number().int().min(1).max(100_000).optional().meta({ description: 'Frames per chunk. Default: chosen by the coordinator.' }),
     minAeVersion: z.number().int().min(17).max(99).optional().meta({ description: 'Lowest After Effects major version that may render it.' }),
     minVramMb: z.number().int().min(0).max(1_000_000).optional().meta({ description: 'GPU memory a node needs. Default: from the comp size (4 GB, 8 GB from 4K up).' }),
+    requirements: jobRequirementsSchema.optional().meta({ description: 'Fonts and third-party effects a node needs. Default: none.' }),
   })
   .strict()
   .superRefine((b, ctx) => checkCustomPreset(b.preset, b.custom, ctx))
@@ -75,6 +86,7 @@ export const jobSchema = z
     chunkSize: z.number().int(),
     minAeVersion: z.number().int().nullable(),
     minVramMb: z.number().int(),
+    requirements: jobRequirementsSchema,
     framesTotal: z.number().int(),
     framesDone: z.number().int(),
     chunkCount: z.number().int(),

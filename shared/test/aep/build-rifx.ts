@@ -47,7 +47,7 @@ export function encode(node: RifxNode): Uint8Array {
     return concat([header(node.id, node.data.length), node.data, ...pad]);
   }
   const body = concat([ascii(node.list), ...node.children.map(encode)]);
-  return concat([header('LIST', body.length), body]);
+  return concat([header('LIST', body.length), body, ...(body.length & 1 ? [new Uint8Array(1)] : [])]);
 }
 
 /**
@@ -136,6 +136,35 @@ export function layer(id: number, layerName: string, sourceId: number, effects: 
     chunk('ldta', new Block(160).u32(0, id).u32(40, sourceId).bytes),
     name(layerName),
     list('tdgp', tdmn('ADBE Transform Group'), list('tdgp'), tdmn('ADBE Effect Parade'), list('tdgp', ...parade)));
+}
+
+/** A COS literal string: UTF-16BE with its byte-order mark, `(`, `)` and `\\` escaped, as AE writes text. */
+export function cosString(s: string): string {
+  let out = '\xfe\xff';
+  for (const ch of s) out += String.fromCharCode(ch.charCodeAt(0) >> 8, ch.charCodeAt(0) & 0xff);
+  return `(${out.replace(/[()\\]/g, (c) => `\\${c}`)})`;
+}
+
+/**
+ * A text document (`btdk` body) in AE's layout: the font set, one character style sheet naming
+ * `sheetFont`, and one text object whose style runs each name a font index or inherit the sheet's.
+ * `fontEntries` are written as they are (already-encoded COS strings).
+ */
+export function textDocument(fontEntries: string[], sheetFont: number, runs: (number | null)[]): Uint8Array {
+  const fonts = fontEntries.map((f) => `<< /0 << /99 /CoolTypeFont /0 << /0 ${f} /2 0 >> >> >>`).join(' ');
+  const styleRuns = runs.map((font) => `<< /0 << /0 << /0 (\xfe\xff) /5 0 /6 << ${font === null ? '' : `/0 ${font} `}/1 185.0 >> >> >> /1 4 >>`).join(' ');
+  const cos = ` /98 << /0 9 >> /0 << /1 << /0 [ ${fonts} ] >> /5 << /0 [ << /0 << /0 ${cosString('Normal RGB')} /6 << /0 ${sheetFont} /1 12.0 >> >> >> ] >> >>`
+    + ` /1 << /1 [ << /0 << /0 ${cosString('Text\r')} /6 << /0 [ ${styleRuns} ] >> >> >> ] /2 << /0 ${sheetFont} >> >>`;
+  return Uint8Array.from(cos, (c) => c.charCodeAt(0));
+}
+
+/** A text layer: its property tree holds 'ADBE Text Properties' → 'ADBE Text Document' → `btds` → `btdk`. */
+export function textLayer(id: number, layerName: string, ...documents: Uint8Array[]): RifxNode {
+  return list('Layr',
+    chunk('ldta', new Block(160).u32(0, id).bytes),
+    name(layerName),
+    list('tdgp', tdmn('ADBE Text Properties'), list('tdgp',
+      tdmn('ADBE Text Document'), list('btds', ...documents.map((d) => list('btdk', raw(d)))))));
 }
 
 export function sspc(width: number, height: number, audioRate = 0): RifxNode {

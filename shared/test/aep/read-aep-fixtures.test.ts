@@ -108,6 +108,15 @@ fixtureTest(fixtureTitle('Property-01: the seven expression-control effects, in 
   t.deepEqual(p.effects, [...layer.effects].sort());
 });
 
+fixtureTest(fixtureTitle('Property-01: the text layer\'s one style run uses BritannicBold (font 0 of BritannicBold, Myriad-Roman, AdobeInvisFont)'), (t) => {
+  const p = read('boltframe-Property-01.aep');
+  // The run's style sheet names font 0; its parent sheet's Myriad-Roman is overridden, so not used.
+  t.deepEqual(p.fonts, ['BritannicBold']);
+  t.deepEqual(p.compositions.map((c) => c.fonts), [['BritannicBold']]);
+  // No other fixture has a text layer.
+  for (const file of fixtureNames().filter((f) => f !== 'boltframe-Property-01.aep')) t.deepEqual(read(file).fonts, [], file);
+});
+
 fixtureTest(fixtureTitle('every fixture reads, ignoring the XMP packet AE appends after the RIFX container'), (t) => {
   const names = fixtureNames();
   t.is(names.length, 10);

@@ -4,7 +4,8 @@ import test from 'ava';
 import { AepFormatError, readAep } from '../../src/aep/read-aep.js';
 import * as shared from '../../src/index.js';
 import {
-  ITEM_COMP, SYNTHETIC as S, alias, buildSyntheticProject, chunk, compItem, footageItem, idta, layer, list, name, nnhd, rifx, sspc, tdmn,
+  ITEM_COMP, SYNTHETIC as S, alias, buildSyntheticProject, chunk, compItem, cosString, footageItem, idta, layer, list, name, nnhd, rifx, sspc,
+  tdmn, textDocument, textLayer,
 } from './build-rifx.js';
 
 const main = { width: 1920, height: 1080, frameDuration: 1001, timeScale: 24000, durationValue: 240_240, durationScale: 24000 };
@@ -53,6 +54,38 @@ test('audio is followed through precomps: Pre plays the score, Main nests Pre', 
     footageItem(4, 'music', sspc(0, 0, 44100), alias('/m.wav')),
     footageItem(5, 'picture', sspc(64, 64), alias('/p.png')))]));
   t.deepEqual(cyclic.compositions.map((c) => [c.name, c.hasAudioLayers]), [['A', true], ['B', true], ['C', true], ['Silent', false]]);
+});
+
+test('fonts: the ones the text\'s style runs use, by index or through their style sheet, AdobeInvisFont left out', (t) => {
+  const set = [cosString('BritannicBold'), '(Myriad\\055Roman)', cosString('Zapf\\Dingbats(x)'), cosString('AdobeInvisFont'), cosString('Unused-Bold')];
+  const p = readAep(rifx([list('Fold',
+    // Runs: font 0 (UTF-16BE), none (the sheet's font 1: a plain string with an octal escape), 3 (invisible).
+    compItem(1, 'Title', main, textLayer(1, 'Title', textDocument(set, 1, [0, null, 3])), layer(2, 'Plate', 0)),
+    // Escaped parentheses and backslash inside a UTF-16BE name; a second document (keyframe) in the same btds.
+    compItem(2, 'Credits', main, textLayer(1, 'Credits', textDocument(set, 1, [2]), textDocument(set, 1, [0]))),
+    compItem(3, 'Empty', main, layer(1, 'Plate', 0)))]));
+  t.deepEqual(p.compositions.map((c) => [c.name, c.fonts]), [
+    ['Title', ['BritannicBold', 'Myriad-Roman']],
+    ['Credits', ['BritannicBold', 'Zapf\\Dingbats(x)']],
+    ['Empty', []],
+  ]);
+  t.deepEqual(p.fonts, ['BritannicBold', 'Myriad-Roman', 'Zapf\\Dingbats(x)']);
+
+  // A run whose font index points past the set: the whole set, less AdobeInvisFont, is reported.
+  const unresolved = readAep(rifx([list('Fold', compItem(1, 'A', main, textLayer(1, 'T', textDocument(set, 1, [9]))))]));
+  t.deepEqual(unresolved.fonts, ['BritannicBold', 'Myriad-Roman', 'Unused-Bold', 'Zapf\\Dingbats(x)']);
+});
+
+test('fonts: a damaged text document loses its fonts, never the project', (t) => {
+  const doc = textDocument([cosString('BritannicBold')], 0, [0]);
+  const readFonts = (d: Uint8Array): string[] => readAep(rifx([list('Fold', compItem(1, 'A', main, layer(1, 'Plate', 0), textLayer(2, 'T', d)))])).fonts;
+  t.deepEqual(readFonts(doc), ['BritannicBold']);
+  // Cut after the font set, the document still names it (the runs are unknown); cut anywhere else it names nothing.
+  for (let cut = 0; cut < doc.length; cut++) {
+    t.true(readFonts(doc.subarray(0, cut)).every((f) => f === 'BritannicBold'), `cut at ${cut}`);
+  }
+  const hostile = ['(unterminated', '<< /0 >> >>', '[ [ [ '.repeat(5000), '/0 <zz>', '/0 << /1 << /0 [ << /0 << /0 << /0 (\\', '\x00\xff{}%'];
+  for (const h of hostile) t.deepEqual(readFonts(Uint8Array.from(h, (c) => c.charCodeAt(0))), [], h.slice(0, 40));
 });
 
 test('effects listed only by the project (Pefl, EfdG) are still reported', (t) => {

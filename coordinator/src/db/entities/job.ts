@@ -1,6 +1,6 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { UserEntity } from './user.js';
-import type { Complexity, CompSpec, CustomPreset, JobState, PresetId } from '@cloudexport/shared';
+import type { Complexity, CompSpec, CustomPreset, JobRequirements, JobState, PresetId } from '@cloudexport/shared';
 
 export const JobEntity = defineEntity({
   name: 'Job',
@@ -23,6 +23,7 @@ export const JobEntity = defineEntity({
     chunkSize: p.integer(),
     minAeVersion: p.integer().nullable(),
     minVramMb: p.integer().default(0),
+    requirements: p.json<JobRequirements>().defaultRaw(`'{"fonts":[],"effects":[]}'`),
     framesTotal: p.integer(),
     /** A snapshot taken when the state last moved; reads sum the chunks (framesDone()). */
     framesDone: p.integer().default(0),

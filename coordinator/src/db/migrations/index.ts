@@ -5,6 +5,7 @@ import { Migration0003QueuedChunkIndex } from './0003-queued-chunk-index.js';
 import { Migration0004RequeuedChunkIndex } from './0004-requeued-chunk-index.js';
 import { Migration0005Bundles } from './0005-bundles.js';
 import { Migration0006NodeCachedBundles } from './0006-node-cached-bundles.js';
+import { Migration0007JobRequirements } from './0007-job-requirements.js';
 
 /** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
 export const migrationsList: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '0004-requeued-chunk-index', class: Migration0004RequeuedChunkIndex },
   { name: '0005-bundles', class: Migration0005Bundles },
   { name: '0006-node-cached-bundles', class: Migration0006NodeCachedBundles },
+  { name: '0007-job-requirements', class: Migration0007JobRequirements },
 ];

@@ -41,7 +41,6 @@ export function inspection(c: CollectedProject) {
     },
     effects: c.effects,
     thirdPartyEffects: c.thirdPartyEffects,
-    /** null: not detected (the project reader does not read fonts yet). */
     fonts: c.fonts,
     totalBytes: c.totalBytes,
   };
@@ -69,7 +68,7 @@ export function formatInspection(c: CollectedProject): string {
   }
   lines.push('', `Effects: ${c.effects.length ? c.effects.join(', ') : 'none'}`);
   if (c.thirdPartyEffects.length) lines.push(`  probably third-party (the node needs the plugin): ${c.thirdPartyEffects.join(', ')}`);
-  lines.push(`Fonts: ${c.fonts ? c.fonts.join(', ') || 'none' : 'not detected'}`);
+  lines.push(`Fonts: ${c.fonts.join(', ') || 'none'}`);
   lines.push(`Bundle size: ${formatBytes(c.totalBytes)} (project and found footage)`);
   return lines.join('\n');
 }

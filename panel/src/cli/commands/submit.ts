@@ -54,6 +54,8 @@ export function submitCommand(program: Command, ctx: CliContext): void {
       if (blocking.length) out.warn(`submitting without ${plural(blocking.length, 'missing footage file')} (--skip-missing); the node renders whatever After Effects makes of them:\n${describeMissing(blocking)}`);
       if (elsewhere.length) out.warn(`${plural(elsewhere.length, 'footage file is', 'footage files are')} missing but not used by "${settings.comp.name}" (left out):\n${describeMissing(elsewhere)}`);
       if (settings.thirdPartyEffects.length) out.warn(`effects that are probably third-party plugins: ${settings.thirdPartyEffects.join(', ')}. Only nodes with them installed render correctly.`);
+      out.say(`Fonts the render nodes need: ${settings.fonts.join(', ') || 'none'}`);
+      out.say(`Third-party effects the render nodes need: ${settings.thirdPartyEffects.join(', ') || 'none'}`);
 
       const estimate = await client.request('POST', '/estimates', { body: estimateBody(settings, collected.totalBytes), schema: estimateSchema, signal: ctx.signal });
       out.say(formatEstimate(estimate, settings, collected.totalBytes));
@@ -110,6 +112,7 @@ export function submitCommand(program: Command, ctx: CliContext): void {
           ...(settings.custom ? { custom: settings.custom } : {}),
           complexity: settings.complexity,
           thirdPartyPlugins: settings.thirdPartyPlugins,
+          requirements: { fonts: settings.fonts, effects: settings.thirdPartyEffects },
           ...(flags.priority === undefined ? {} : { priority: flags.priority }),
           ...(settings.maxTier ? { maxTier: settings.maxTier } : {}),
           ...(flags.chunkSize === undefined ? {} : { chunkSize: flags.chunkSize }),
