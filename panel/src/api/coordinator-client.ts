@@ -80,20 +80,29 @@ export class CoordinatorClient {
   /** The raw answer of a 2xx (for downloads); anything else is thrown as an ApiRequestError. */
   async send(method: string, path: string, init: { body?: string; headers?: Record<string, string>; signal?: AbortSignal } = {}): Promise<Response> {
     const url = `${this.baseUrl}${API_PREFIX}${path}`;
-    let response: Response;
-    try {
-      response = await this.#fetch(url, {
-        method,
-        headers: { accept: 'application/json', authorization: `Bearer ${this.#apiKey}`, ...init.headers },
-        ...(init.body === undefined ? {} : { body: init.body }),
-        ...(init.signal ? { signal: init.signal } : {}),
-      });
-    } catch (err) {
-      if (init.signal?.aborted) throw err;
-      throw new ApiRequestError(`Cannot reach the coordinator at ${this.baseUrl} (${describeNetworkError(err)}). Check the URL and your connection.`, 0, 'network');
+    for (let attempt = 1; ; attempt++) {
+      let response: Response;
+      try {
+        response = await this.#fetch(url, {
+          method,
+          headers: { accept: 'application/json', authorization: `Bearer ${this.#apiKey}`, ...init.headers },
+          ...(init.body === undefined ? {} : { body: init.body }),
+          ...(init.signal ? { signal: init.signal } : {}),
+        });
+      } catch (err) {
+        if (init.signal?.aborted) throw err;
+        throw new ApiRequestError(`Cannot reach the coordinator at ${this.baseUrl} (${describeNetworkError(err)}). Check the URL and your connection.`, 0, 'network');
+      }
+      // the API's rate limit: wait as told and ask again (a download of thousands of frames meets it)
+      if (response.status === 429 && attempt < RATE_LIMIT_ATTEMPTS) {
+        await response.body?.cancel().catch(() => {});
+        const retryAfter = Number(response.headers.get('retry-after'));
+        await sleep(Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter, 30) * 1000 : 250 * 2 ** attempt, init.signal);
+        continue;
+      }
+      if (!response.ok) throw await errorFromResponse(response, `${method} ${API_PREFIX}${path}`);
+      return response;
     }
-    if (!response.ok) throw await errorFromResponse(response, `${method} ${API_PREFIX}${path}`);
-    return response;
   }
 }
 
@@ -136,4 +145,18 @@ export function itemsOf<T>(item: ResponseSchema<T>): ResponseSchema<{ items: T[]
       return { success: true, data: { items: out } };
     },
   };
+}
+
+/** Tries of one request that the coordinator answers 429 (too many requests). */
+const RATE_LIMIT_ATTEMPTS = 8;
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
 }
