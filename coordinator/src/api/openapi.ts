@@ -25,16 +25,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
     const responses: Record<string, unknown> = {
       [String(route.status)]: { description: route.summary, content: { 'application/json': { schema: toSchema(route.response, 'output') } } },
     };
-    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
-      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
+    Object.assign(responses, errorResponses());
     paths[path] ??= {};
     paths[path][route.method] = {
-      operationId,
-      summary: route.summary,
-      tags: [route.tag],
-      description: `Roles: ${route.roles.join(', ')}.`,
-      security: [{ apiKey: [] }],
+      ...operation(operationId, route),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body ? { requestBody: { required: true, content: { 'application/json': { schema: toSchema(route.body, 'input') } } } } : {}),
       responses,
@@ -49,16 +43,10 @@ export function buildOpenApiDocument(version: string): JsonSchema {
       responses['206'] = { description: 'The requested byte range (`Range: bytes=start-end`), with Content-Range.', content: binary };
       responses['416'] = { description: 'The range starts past the end of the file.', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
     }
-    for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
-      responses[status] = { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
-    }
+    Object.assign(responses, errorResponses());
     paths[path] ??= {};
     paths[path][route.method] = {
-      operationId,
-      summary: route.summary,
-      tags: [route.tag],
-      description: `Roles: ${route.roles.join(', ')}.`,
-      security: [{ apiKey: [] }],
+      ...operation(operationId, route),
       parameters: [
         ...objectParameters(route.params, 'path', toSchema),
         ...(route.ranges ? [{ name: 'Range', in: 'header', required: false, schema: { type: 'string' }, description: 'One byte range, e.g. `bytes=0-1023` or `bytes=-500`.' }] : []),
@@ -116,4 +104,16 @@ function rewriteRefs(value: unknown): unknown {
     );
   }
   return value;
+}
+
+/** What every operation states, JSON or bytes: its id, summary, tag, roles and the API key. */
+function operation(operationId: string, route: Pick<RouteDef, 'summary' | 'tag' | 'roles'>) {
+  return { operationId, summary: route.summary, tags: [route.tag], description: `Roles: ${route.roles.join(', ')}.`, security: [{ apiKey: [] }] };
+}
+
+/** The error answers every operation may give, all in the one error shape. */
+function errorResponses(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(ERROR_RESPONSES).map(([status, description]) => [status, { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }]),
+  );
 }

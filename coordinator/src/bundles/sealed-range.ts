@@ -1,17 +1,8 @@
-import { createDecipheriv, createSecretKey, type KeyObject } from 'node:crypto';
+import { createSecretKey } from 'node:crypto';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream';
-import {
-  BundleCryptoError,
-  parseSealedHeader,
-  recordAad,
-  recordNonce,
-  SEALED_HEADER_BYTES,
-  SEALED_TAG_BYTES,
-  sealedAuthenticationError,
-  sealedTruncatedError,
-  type SealedHeader,
-} from '@cloudexport/shared';
+import { BundleCryptoError, parseSealedHeader, SEALED_HEADER_BYTES, SEALED_TAG_BYTES, sealedTruncatedError, type SealedHeader } from '@cloudexport/shared';
+import { openRecord, type RecordCipher } from '@cloudexport/shared/node';
 import type { ObjectStorage } from '../storage/object-storage.js';
 
 /** A sealed object as its row describes it. */
@@ -55,8 +46,7 @@ interface Span {
 
 /** Opens records `first`…`last` as they stream in and passes on only the asked-for bytes. */
 class RecordRangeOpener extends Transform {
-  readonly #key: KeyObject;
-  readonly #header: SealedHeader;
+  readonly #cipher: RecordCipher;
   readonly #span: Span;
   readonly #range: { start: number; end: number };
   readonly #recordSize: number;
@@ -66,8 +56,7 @@ class RecordRangeOpener extends Transform {
 
   constructor(key: Uint8Array, header: SealedHeader, span: Span, range: { start: number; end: number }) {
     super();
-    this.#key = createSecretKey(key);
-    this.#header = header;
+    this.#cipher = { key: createSecretKey(key), header: header.bytes, noncePrefix: header.noncePrefix };
     this.#span = span;
     this.#range = range;
     this.#recordSize = header.recordSize;
@@ -105,16 +94,7 @@ class RecordRangeOpener extends Transform {
   #open(): void {
     const i = this.#index;
     const record = this.#record;
-    const split = record.length - SEALED_TAG_BYTES;
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, recordNonce(this.#header.noncePrefix, i), { authTagLength: SEALED_TAG_BYTES });
-    decipher.setAAD(recordAad(this.#header.bytes, i, i === this.#span.lastRecord));
-    decipher.setAuthTag(record.subarray(split));
-    const plain = decipher.update(record.subarray(0, split));
-    try {
-      decipher.final();
-    } catch {
-      throw sealedAuthenticationError(i);
-    }
+    const plain = openRecord(this.#cipher, i, i === this.#span.lastRecord, record);
     const at = i * this.#recordSize;
     const from = Math.max(0, this.#range.start - at);
     const to = Math.min(plain.length, this.#range.end - at + 1);

@@ -37,7 +37,8 @@ export interface OpenOptions {
   hashPlaintext?: boolean;
 }
 
-interface RecordCipher {
+/** What opens or seals the records of one sealed stream: its key, its header and the header's nonce prefix. */
+export interface RecordCipher {
   key: KeyObject;
   header: Uint8Array;
   noncePrefix: Uint8Array;
@@ -53,7 +54,7 @@ function sealRecord(c: RecordCipher, index: number, last: boolean, plain: Uint8A
 }
 
 /** Opens one record (ciphertext ‖ tag); nothing of it is returned unless its tag verifies. */
-function openRecord(c: RecordCipher, index: number, last: boolean, record: Uint8Array): Buffer {
+export function openRecord(c: RecordCipher, index: number, last: boolean, record: Uint8Array): Buffer {
   if (record.length < SEALED_TAG_BYTES) throw sealedTruncatedError(index);
   const split = record.length - SEALED_TAG_BYTES;
   const decipher = createDecipheriv(ALGORITHM, c.key, recordNonce(c.noncePrefix, index), { authTagLength: SEALED_TAG_BYTES });
