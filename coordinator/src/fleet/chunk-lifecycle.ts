@@ -1,11 +1,9 @@
 import { LockMode } from '@mikro-orm/core';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import {
-  AckCode,
   assertChunkTransition,
   ChunkState,
   chunkStateAfterFailure,
-  isActiveChunkState,
   NodeState,
   type Ack,
   type ChunkAssignment,
@@ -29,6 +27,7 @@ import { renewLeases, type NodeBeat } from './heartbeat-batch.js';
 import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming } from './fleet-timing.js';
 import type { JobSync } from './job-progress.js';
 import { JobSyncer } from './job-syncer.js';
+import { fencingRefusal, type Refusal } from './fencing.js';
 import { endAttempt, releaseNode } from './release-hold.js';
 import { applyReports, type Report, type ReportOutcome } from './report-batch.js';
 
@@ -42,8 +41,6 @@ export interface LifecycleDeps {
   outputs?: Pick<ChunkOutputCheck, 'missing'>;
 }
 
-type Refusal = Extract<Ack, { ok: false }>;
-const stale = (message: string): Refusal => ({ ok: false, code: AckCode.staleEpoch, message });
 const system = { kind: 'system' as const, id: null };
 
 /**
@@ -223,10 +220,8 @@ export class ChunkLifecycle {
     const now = this.deps.clock.now();
     const outcome = await this.deps.orm.em.fork().transactional(async (tx) => {
       const chunk = await tx.findOne(ChunkEntity, { id: ref.chunkId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      if (!chunk) return { refused: { ok: false, code: AckCode.notYours, message: `No chunk ${ref.chunkId}.` } as Refusal };
-      if (chunk.nodeId !== nodeId || chunk.epoch !== ref.epoch || !isActiveChunkState(chunk.state)) {
-        return { refused: stale(`Chunk ${chunk.id} is no longer yours (epoch ${ref.epoch}, now ${chunk.epoch}, ${chunk.state}).`) };
-      }
+      const refused = fencingRefusal(chunk, nodeId, ref);
+      if (refused || !chunk) return { refused: refused! };
       const result = await change(tx, chunk, now);
       chunk.updatedAt = now;
       return { chunk, ...result };

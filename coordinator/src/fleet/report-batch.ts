@@ -1,7 +1,8 @@
-import { AckCode, assertChunkTransition, ChunkState, isActiveChunkState, type Ack, type ChunkDone, type ChunkProgress } from '@cloudexport/shared';
+import { AckCode, assertChunkTransition, ChunkState, type Ack, type ChunkDone, type ChunkProgress } from '@cloudexport/shared';
 import type { ChunkRow, NodeRow } from '../db/entities/index.js';
 import type { Sql } from '../db/raw-sql.js';
 import { chunkFromRow, nodeFromRow } from '../db/row-mappers.js';
+import { fencingRefusal } from './fencing.js';
 
 /** A progress or done report from the node holding a chunk, as the agent sent it. */
 export type Report = { kind: 'progress'; nodeId: string; report: ChunkProgress } | { kind: 'done'; nodeId: string; report: ChunkDone };
@@ -49,10 +50,8 @@ export async function applyReports(sql: Sql, reports: Report[], now: Date, lease
   const outcomes = reports.map((r): ReportOutcome => {
     const { chunkId, epoch } = r.report;
     const chunk = chunks.get(chunkId);
-    if (!chunk) return { ack: { ok: false, code: AckCode.notYours, message: `No chunk ${chunkId}.` } };
-    if (chunk.nodeId !== r.nodeId || chunk.epoch !== epoch || !isActiveChunkState(chunk.state)) {
-      return { ack: { ok: false, code: AckCode.staleEpoch, message: `Chunk ${chunk.id} is no longer yours (epoch ${epoch}, now ${chunk.epoch}, ${chunk.state}).` } };
-    }
+    const refusal = fencingRefusal(chunk, r.nodeId, r.report);
+    if (refusal || !chunk) return { ack: refusal! };
     const frames = chunk.frameEnd - chunk.frameStart + 1;
     try {
       if (r.kind === 'progress') {
