@@ -87,8 +87,7 @@ test('a project that does not exist: exit 1, says so', async (t) => {
   noStack(t, r);
 });
 
-test('unreachable coordinator: exit 1, names it, no stack trace', async (t) => {
-  if (!HAVE_FIXTURES) return t.pass();
+fixtureTest(fixtureTitle('unreachable coordinator: exit 1, names it, no stack trace'), async (t) => {
   const r = await run(['estimate', project, '--comp', SOUND_COMP], withKey);
   t.is(r.code, 1);
   t.regex(r.stderr, /Cannot reach the coordinator at http:\/\/127\.0\.0\.1:9/);

@@ -6,25 +6,12 @@ import test, { type ExecutionContext } from 'ava';
 import { AepFormatError, readAep, type AepProject } from '../../src/aep/read-aep.js';
 import { buildSyntheticProject } from './build-rifx.js';
 import { fixtureNames, fixtureTest, fixtureTitle, loadFixture } from './fixtures.js';
+import { containerMutants, prng, u32 } from './rifx-mutants.js';
 
 const SEED = 0x5eed_aeb1;
 const COUNTS = { truncate: 150, truncateInside: 250, flip: 300, overwrite: 150, header: 250 };
 const SLOWEST_READ_MS = 500;
 
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
-const u32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getUint32(at);
-const setU32 = (b: Uint8Array, at: number, v: number): void => new DataView(b.buffer, b.byteOffset).setUint32(at, v >>> 0);
 
 /** Offsets of every chunk header, found by an independent walk (LISTs except btdk are descended). */
 function headerOffsets(b: Uint8Array): number[] {
@@ -92,39 +79,8 @@ function fuzz(t: ExecutionContext, label: string, original: Uint8Array, seed: nu
     if (length < rifxEnd && !(outcome instanceof AepFormatError)) t.fail(`${what}: a truncated container was read`);
     if (length >= rifxEnd) t.deepEqual(outcome, baseline, what);
   }
-  // 2. Cut inside and fix the container size, so the cut reaches the inner chunks.
-  for (let i = 0; i < COUNTS.truncateInside; i++) {
-    const length = 12 + rand(rifxEnd - 12);
-    const cut = original.slice(0, length);
-    setU32(cut, 4, length - 8);
-    tryRead(t, cut, tag('truncate-inside', `to ${length}`), tally);
-  }
-  // 3. Flip 1–8 bits inside the container.
-  for (let i = 0; i < COUNTS.flip; i++) {
-    const bytes = original.slice();
-    const flips = Array.from({ length: 1 + rand(8) }, () => [rand(rifxEnd), rand(8)] as const);
-    for (const [at, bit] of flips) bytes[at]! ^= 1 << bit;
-    tryRead(t, bytes, tag('flip', JSON.stringify(flips)), tally);
-  }
-  // 4. Overwrite a run of 1–16 random bytes.
-  for (let i = 0; i < COUNTS.overwrite; i++) {
-    const bytes = original.slice();
-    const at = rand(rifxEnd);
-    const run = Array.from({ length: 1 + rand(16) }, () => rand(256));
-    bytes.set(run.slice(0, bytes.length - at), at);
-    tryRead(t, bytes, tag('overwrite', `at ${at} ${JSON.stringify(run)}`), tally);
-  }
-  // 5. Attack a real chunk header: sizes past the end, zero, off by a little, random; garbage ids.
-  for (let i = 0; i < COUNTS.header; i++) {
-    const bytes = original.slice();
-    const at = headers[rand(headers.length)]!;
-    const size = u32(bytes, at + 4);
-    const attack = rand(7);
-    const sizes = [0xffffffff, 0, size + 1, size + 2 + rand(64), Math.max(0, size - 1 - rand(8)), rand(0x100000000)];
-    if (attack < sizes.length) setU32(bytes, at + 4, sizes[attack]!);
-    else bytes.set([rand(256), rand(256), rand(256), rand(256)], at);
-    tryRead(t, bytes, tag('header', `at ${at} attack ${attack}`), tally);
-  }
+  // 2–5. Cut inside (container size fixed), flipped bits, overwritten runs, attacked chunk headers.
+  for (const m of containerMutants(original, rand, headers, COUNTS)) tryRead(t, m.bytes, tag(m.kind, m.detail), tally);
   return tally;
 }
 

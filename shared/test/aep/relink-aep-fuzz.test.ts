@@ -8,25 +8,12 @@ import { AepFormatError, readAep, type AepProject } from '../../src/aep/read-aep
 import { relinkAep } from '../../src/aep/relink-aep.js';
 import { buildSyntheticProject } from './build-rifx.js';
 import { fixtureTest, fixtureTitle, loadFixture } from './fixtures.js';
+import { containerMutants, prng, u32 } from './rifx-mutants.js';
 
 const SEED = 0x5eed_4e11;
 const COUNTS = { truncate: 100, truncateInside: 150, flip: 200, overwrite: 100, header: 200, aliasFlip: 300, aliasOverwrite: 150 };
 const SLOWEST_MS = 500;
 
-/** mulberry32: small, fast, reproducible. */
-function prng(seed: number): (n: number) => number {
-  let a = seed >>> 0;
-  return (n: number) => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return Math.floor((((x ^ (x >>> 14)) >>> 0) / 4294967296) * n);
-  };
-}
-
-const u32 = (b: Uint8Array, at: number): number => new DataView(b.buffer, b.byteOffset).getUint32(at);
-const setU32 = (b: Uint8Array, at: number, v: number): void => new DataView(b.buffer, b.byteOffset).setUint32(at, v >>> 0);
 
 /** Headers of every alas chunk and of the lists holding one, by an independent walk. */
 function aliasRegions(b: Uint8Array): { headers: number[]; bodies: [number, number][] } {
@@ -99,7 +86,6 @@ function tryRelink(t: ExecutionContext, bytes: Uint8Array, what: string, tally: 
 
 function fuzz(t: ExecutionContext, label: string, original: Uint8Array, seed: number): Tally {
   const rand = prng(seed);
-  const rifxEnd = 8 + u32(original, 4);
   const { headers, bodies } = aliasRegions(original);
   const tally: Tally = { relinked: 0, refused: 0 };
   const tag = (kind: string, detail: string): string => `${label} seed ${seed.toString(16)} ${kind} ${detail}`;
@@ -112,36 +98,8 @@ function fuzz(t: ExecutionContext, label: string, original: Uint8Array, seed: nu
     const length = rand(original.length);
     tryRelink(t, original.subarray(0, length), tag('truncate', `to ${length}`), tally);
   }
-  for (let i = 0; i < COUNTS.truncateInside; i++) {
-    const length = 12 + rand(rifxEnd - 12);
-    const cut = original.slice(0, length);
-    setU32(cut, 4, length - 8);
-    tryRelink(t, cut, tag('truncate-inside', `to ${length}`), tally);
-  }
-  for (let i = 0; i < COUNTS.flip; i++) {
-    const bytes = original.slice();
-    const flips = Array.from({ length: 1 + rand(8) }, () => [rand(rifxEnd), rand(8)] as const);
-    for (const [at, bit] of flips) bytes[at]! ^= 1 << bit;
-    tryRelink(t, bytes, tag('flip', JSON.stringify(flips)), tally);
-  }
-  for (let i = 0; i < COUNTS.overwrite; i++) {
-    const bytes = original.slice();
-    const at = rand(rifxEnd);
-    const run = Array.from({ length: 1 + rand(16) }, () => rand(256));
-    bytes.set(run.slice(0, bytes.length - at), at);
-    tryRelink(t, bytes, tag('overwrite', `at ${at} ${JSON.stringify(run)}`), tally);
-  }
-  // The headers on the way to each alias: sizes past the end, zero, off by a little, random; garbage ids.
-  for (let i = 0; i < COUNTS.header; i++) {
-    const bytes = original.slice();
-    const at = headers[rand(headers.length)]!;
-    const size = u32(bytes, at + 4);
-    const attack = rand(7);
-    const sizes = [0xffffffff, 0, size + 1, size + 2 + rand(64), Math.max(0, size - 1 - rand(8)), rand(0x100000000)];
-    if (attack < sizes.length) setU32(bytes, at + 4, sizes[attack]!);
-    else bytes.set([rand(256), rand(256), rand(256), rand(256)], at);
-    tryRelink(t, bytes, tag('header', `at ${at} attack ${attack}`), tally);
-  }
+  // inside the container, and the headers on the way to each alias
+  for (const m of containerMutants(original, rand, headers, COUNTS)) tryRelink(t, m.bytes, tag(m.kind, m.detail), tally);
   // Inside the alias JSON: broken syntax, escapes, quotes, invalid UTF-8, keys renamed.
   for (let i = 0; i < COUNTS.aliasFlip; i++) {
     const bytes = original.slice();
