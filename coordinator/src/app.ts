@@ -26,6 +26,8 @@ import { sweepLapsedLeases } from './fleet/lease-sweeper.js';
 import { AgentRegistry, attachAgentGateway } from './realtime/agent-gateway.js';
 import { EventBus } from './realtime/event-bus.js';
 import { attachLiveGateway } from './realtime/live-gateway.js';
+import { PreviewHub } from './realtime/preview-hub.js';
+import { previewRoutes } from './realtime/preview-route.js';
 import { startBundleRetention, type BundleRetention } from './bundles/bundle-retention.js';
 import { outputDownloadRoutes } from './bundles/output-download.js';
 import { ChunkOutputCheck } from './bundles/output-check.js';
@@ -66,7 +68,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   const configured = parts.storage ? null : await storageFromConfig(config.storage, config.dataDir, publicBaseUrl, clock);
   const storage = parts.storage ?? configured!.storage;
   const lifecycle = new ChunkLifecycle({ orm: db.orm, clock, log, bus, timing, outputs: new ChunkOutputCheck(db.orm, storage) });
-  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing, storage, masterKey };
+  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing, storage, masterKey, previews: new PreviewHub({ clock, bus }) };
   const registry = new AgentRegistry();
   const dispatcher = new Dispatcher(registry, lifecycle, timing, log);
   bus.on('work', () => dispatcher.kick());
@@ -108,6 +110,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   });
   app.use(root.routes());
   app.use(outputDownloadRoutes(deps).routes());
+  app.use(previewRoutes(deps).routes());
   const api = buildApiRouter(handlers, deps);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: false }));

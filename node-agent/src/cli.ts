@@ -105,15 +105,18 @@ program
       capBytes: cacheCapBytes(opts.cacheGb),
       onOverCap: (used, cap) => log.warn({ usedGb: +(used / 1024 ** 3).toFixed(1), capGb: +(cap / 1024 ** 3).toFixed(1) }, 'the bundle in use is larger than the cache cap; the cache shrinks back once the chunk ends'),
     });
+    const boxSecretKey = new Uint8Array(Buffer.from(identity.box.secretKey, 'base64'));
     const agent = new Agent({
       identity,
       machine: async () => toMachineReport(await detect(dir, aerender)),
       engine: new AerenderRenderEngine({ aerenderPath: () => ae?.path ?? null, aeMajor: ae?.major ?? 0 }),
       projects: opts.projects
         ? new SharedFolderProjects(resolve(opts.projects))
-        : new BundleProjects({ cache, boxSecretKey: new Uint8Array(Buffer.from(identity.box.secretKey, 'base64')) }),
+        : new BundleProjects({ cache, boxSecretKey }),
       cachedBundles: () => cache.cachedBundles(),
       workDir: workDirOf(dir),
+      assembly: { boxSecretKey, ffmpeg: first.ffmpeg ? { path: first.ffmpeg.path, encoders: first.ffmpeg.encoders } : null },
+      ...(first.ffmpeg ? { previews: { ffmpegPath: first.ffmpeg.path } } : {}),
       log,
     });
     const status = setInterval(

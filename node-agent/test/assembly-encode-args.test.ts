@@ -1,6 +1,6 @@
 import test from 'ava';
 import { PRESETS, resolvePreset } from '@cloudexport/shared';
-import { encodeArguments, ffmpegSequencePattern, fpsRational, type EncodeInput } from '../src/assembly/encode-args.js';
+import { bufferSeconds, encodeArguments, ffmpegSequencePattern, fpsRational, videoEncoder, type EncodeInput } from '../src/assembly/encode-args.js';
 import { compareWithExpectation, ffprobeBesideFfmpeg, type ProbeSummary } from '../src/assembly/verify-deliverable.js';
 
 const frames = { pattern: '/w/frames/frame_%05d.png', startNumber: 100, frameCount: 240 };
@@ -37,13 +37,17 @@ test('a 4:3 comp is fitted into 1920×1080 and padded, not stretched', (t) => {
   t.is(expected.height, 1080);
 });
 
-test('web is H.264 yuv420p at 8 Mbps in a fast-start MP4; social at 12 Mbps', (t) => {
+test('web is H.264 yuv420p at a constant 8 Mbps with filler in a fast-start MP4; social at 12 Mbps', (t) => {
   const { args, expected } = plan();
   t.is(after(args, '-c:v'), 'libx264');
   t.is(after(args, '-pix_fmt'), 'yuv420p');
   t.is(after(args, '-b:v'), '8000k');
-  t.is(after(args, '-maxrate'), '12000k');
-  t.is(after(args, '-bufsize'), '16000k');
+  t.is(after(args, '-minrate'), '8000k');
+  t.is(after(args, '-maxrate'), '8000k');
+  // 8 s clip: a 1 s buffer, starting 90 % full.
+  t.is(after(args, '-bufsize'), '8000k');
+  t.is(after(args, '-rc_init_occupancy'), '7200k');
+  t.is(after(args, '-x264-params'), 'nal-hrd=cbr');
   t.is(after(args, '-movflags'), '+faststart');
   t.is(after(args, '-f'), 'image2');
   t.is(args.at(-3), 'mp4');
@@ -89,8 +93,25 @@ test('H.265 needs libx265 when the encoder list is known; image sequences are no
   t.is(after(ok.args, '-c:v'), 'libx265');
   t.is(after(ok.args, '-tag:v'), 'hvc1');
   t.is(ok.expected.videoCodec, 'hevc');
+  // x265 has no nal-hrd=cbr: strict-cbr at bitrate = maxrate is what writes its filler.
+  t.deepEqual([after(ok.args, '-b:v'), after(ok.args, '-maxrate'), after(ok.args, '-bufsize')], ['5000k', '5000k', '5000k']);
+  t.is(after(ok.args, '-x265-params'), 'log-level=error:strict-cbr=1:vbv-init=0.9');
+  t.is(ok.expected.bitrateMbps, 5);
+  t.deepEqual([videoEncoder('h265'), videoEncoder('prores_4444'), videoEncoder('image_sequence')], ['libx265', 'prores_ks', null]);
   const seq = resolvePreset('custom', { width: 1280, height: 720, codec: 'image_sequence', container: 'frames' });
   t.throws(() => plan({ preset: seq }), { message: /delivers the frames themselves/ });
+});
+
+test('the CBR buffer is an eighth of a short clip, 1 s of a long one, never under two frames', (t) => {
+  const at25 = { num: 25, den: 1 };
+  t.is(bufferSeconds(2, at25), 0.25);
+  t.is(bufferSeconds(8, at25), 1);
+  t.is(bufferSeconds(600, at25), 1);
+  t.is(bufferSeconds(0.2, at25), 0.08);
+  // 2 s at 8 Mbps: a 2000 kbit buffer.
+  const short = plan({ frames: { ...frames, frameCount: 60 }, comp: { width: 1920, height: 1080, fps: 30 } });
+  t.is(after(short.args, '-bufsize'), '2000k');
+  t.is(after(short.args, '-rc_init_occupancy'), '1800k');
 });
 
 test('aerender sequence patterns become ffmpeg patterns', (t) => {

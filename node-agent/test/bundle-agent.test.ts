@@ -150,7 +150,7 @@ async function setup(t: ExecutionContext, answer: (ticket: BundleTicket) => unkn
   t.teardown(() => agent.stop());
   await agent.start();
   await until(t, 'hello', () => coordinator.hellos.length === 1);
-  const a: ChunkAssignment = { chunkId: crypto.randomUUID(), epoch: 2, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 0, frameEnd: 3, bundle: ticket.bundleId, leaseMs: 30_000 };
+  const a: ChunkAssignment = { chunkId: crypto.randomUUID(), epoch: 2, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 0, frameEnd: 3, bundle: ticket.bundleId, leaseMs: 30_000, kind: 'frames', frameDepth: 8, deliverable: null };
   return { storage, coordinator, agent, ticket, workDir, a, cache };
 }
 

@@ -53,7 +53,7 @@ async function setup(t: ExecutionContext, capBytes?: number) {
     { path: 'project.aep', data: Buffer.from('RIFX…'), role: 'project' },
     { path: 'footage/plate.mov', data: randomBytes(100_000) },
   ]);
-  const a: ChunkAssignment = { chunkId: crypto.randomUUID(), epoch: 3, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 10, frameEnd: 14, bundle: ticket.bundleId, leaseMs: 30_000 };
+  const a: ChunkAssignment = { chunkId: crypto.randomUUID(), epoch: 3, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 10, frameEnd: 14, bundle: ticket.bundleId, leaseMs: 30_000, kind: 'frames', frameDepth: 8, deliverable: null };
   const jobs: RenderJob[] = [];
   const real = new AerenderRenderEngine({ aerenderPath: () => DOUBLE, aeMajor: 24, quietTimeoutMs: 30_000 });
   const engine: RenderEngine = { render: (job, callbacks, signal) => (jobs.push(job), real.render(job, callbacks, signal)) };

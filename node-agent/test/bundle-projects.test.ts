@@ -15,7 +15,7 @@ import { makeTicket, sha256, silentLog, storageDouble, tempDir, testNode, type F
 const MiB = 1024 ** 2;
 
 function assignment(bundle: string | null = crypto.randomUUID()): ChunkAssignment {
-  return { chunkId: crypto.randomUUID(), epoch: 1, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 0, frameEnd: 9, bundle, leaseMs: 30_000 };
+  return { chunkId: crypto.randomUUID(), epoch: 1, jobId: crypto.randomUUID(), index: 0, comp: 'Main', fps: 25, frameStart: 0, frameEnd: 9, bundle, leaseMs: 30_000, kind: 'frames', frameDepth: 8, deliverable: null };
 }
 
 interface Setup {

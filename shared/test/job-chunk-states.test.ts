@@ -26,6 +26,7 @@ import {
 // of states is tried: the legal ones pass, every other one throws.
 
 const CHUNK_LEGAL: Record<ChunkState, ChunkState[]> = {
+  WAITING: ['QUEUED', 'CANCELLED'],
   QUEUED: ['ASSIGNED', 'CANCELLED'],
   ASSIGNED: ['DOWNLOADING', 'RENDERING', 'QUEUED', 'FAILED', 'CANCELLED'],
   DOWNLOADING: ['RENDERING', 'QUEUED', 'FAILED', 'CANCELLED'],
@@ -39,12 +40,13 @@ const CHUNK_LEGAL: Record<ChunkState, ChunkState[]> = {
 const RUNNING: JobState[] = ['QUEUED', 'DOWNLOADING', 'RENDERING', 'UPLOADING'];
 const JOB_LEGAL: Record<JobState, JobState[]> = {
   CREATED: ['QUEUED', 'CANCELLED'],
-  QUEUED: ['DOWNLOADING', 'RENDERING', 'UPLOADING', 'COMPLETED', 'FAILED', 'CANCELLED'],
-  DOWNLOADING: ['QUEUED', 'RENDERING', 'UPLOADING', 'COMPLETED', 'FAILED', 'CANCELLED'],
-  RENDERING: ['QUEUED', 'DOWNLOADING', 'UPLOADING', 'COMPLETED', 'FAILED', 'CANCELLED'],
-  UPLOADING: ['QUEUED', 'DOWNLOADING', 'RENDERING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  QUEUED: ['DOWNLOADING', 'RENDERING', 'UPLOADING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  DOWNLOADING: ['QUEUED', 'RENDERING', 'UPLOADING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  RENDERING: ['QUEUED', 'DOWNLOADING', 'UPLOADING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  UPLOADING: ['QUEUED', 'DOWNLOADING', 'RENDERING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  ASSEMBLING: ['COMPLETED', 'FAILED', 'CANCELLED'],
   FAILED: ['RETRY', 'PERMANENTLY_FAILED'],
-  RETRY: ['QUEUED', 'DOWNLOADING', 'RENDERING', 'UPLOADING', 'COMPLETED', 'FAILED', 'CANCELLED'],
+  RETRY: ['QUEUED', 'DOWNLOADING', 'RENDERING', 'UPLOADING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
   COMPLETED: [],
   PERMANENTLY_FAILED: [],
   CANCELLED: [],
@@ -137,6 +139,20 @@ test('a job’s state is derived from its chunks, rule by rule', (t) => {
     ['cancelled chunks are ignored', ['CANCELLED', 'QUEUED'], 'QUEUED'],
   ];
   for (const [rule, chunks, expected] of cases) t.is(deriveJobState(chunks), expected, `${rule}: ${chunks.join(',')}`);
+});
+
+test('a job with a deliverable completes only when its assembly is done', (t) => {
+  const cases: [string, ChunkState[], ChunkState, JobState][] = [
+    ['frames still rendering', ['DONE', 'RENDERING'], 'WAITING', 'RENDERING'],
+    ['every frame in, assembly waiting to be promoted', ['DONE', 'DONE'], 'WAITING', 'ASSEMBLING'],
+    ['assembly queued', ['DONE', 'DONE'], 'QUEUED', 'ASSEMBLING'],
+    ['assembly encoding', ['DONE'], 'RENDERING', 'ASSEMBLING'],
+    ['assembly done', ['DONE', 'DONE'], 'DONE', 'COMPLETED'],
+    ['assembly failed for good', ['DONE'], 'FAILED', 'PERMANENTLY_FAILED'],
+    ['a frame chunk failed for good first', ['FAILED', 'DONE'], 'WAITING', 'PERMANENTLY_FAILED'],
+    ['cancelled', ['CANCELLED'], 'CANCELLED', 'CANCELLED'],
+  ];
+  for (const [rule, chunks, assembly, expected] of cases) t.is(deriveJobState(chunks, assembly), expected, rule);
 });
 
 // Progress writes are coalesced, so between two writes any number of chunk moves may have

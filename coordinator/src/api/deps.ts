@@ -5,6 +5,7 @@ import type { CoordinatorConfig } from '../config.js';
 import type { ChunkLifecycle } from '../fleet/chunk-lifecycle.js';
 import type { FleetTiming } from '../fleet/fleet-timing.js';
 import type { EventBus } from '../realtime/event-bus.js';
+import type { PreviewHub } from '../realtime/preview-hub.js';
 import type { ObjectStorage } from '../storage/object-storage.js';
 import type { RateLimiter } from './rate-limiter.js';
 
@@ -23,4 +24,6 @@ export interface Deps {
   storage: ObjectStorage;
   /** Content keys are kept wrapped under this (32 bytes). */
   masterKey: Buffer;
+  /** The latest preview frame of each running job, and its delivery to live subscribers. */
+  previews: PreviewHub;
 }

@@ -5,6 +5,7 @@ import {
   type Blob,
   type Bundle,
   type Chunk,
+  type ChunkKind,
   type Job,
   type JobOutput,
   type PartRequestDto,
@@ -77,6 +78,7 @@ export function chunkDto(c: ChunkRow): Chunk {
     id: c.id,
     jobId: c.jobId,
     index: c.index,
+    kind: c.kind,
     frameStart: c.frameStart,
     frameEnd: c.frameEnd,
     state: c.state,
@@ -134,8 +136,8 @@ export function bundleDto(b: BundleRow): Bundle {
   return { id: b.id, ownerId: b.ownerId, manifestId: b.manifestId, files: b.files, bytes: b.bytes, createdAt: iso(b.createdAt) };
 }
 
-export function jobOutputDto(o: JobOutputRow, chunkIndex: number): JobOutput {
-  return { name: o.name, chunkIndex, size: o.size, sha256: o.sha256, createdAt: iso(o.createdAt) };
+export function jobOutputDto(o: JobOutputRow, chunkIndex: number, kind: ChunkKind): JobOutput {
+  return { name: o.name, chunkIndex, kind, size: o.size, sha256: o.sha256, createdAt: iso(o.createdAt) };
 }
 
 export function signedRequestDto(r: SignedRequest): SignedRequestDto {

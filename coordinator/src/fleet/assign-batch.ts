@@ -1,4 +1,5 @@
-import { assertChunkTransition, ChunkState, type ChunkAssignment, type CompSpec } from '@cloudexport/shared';
+import { assertChunkTransition, ChunkKind, ChunkState, type ChunkAssignment, type CompSpec, type CustomPreset, type PresetId } from '@cloudexport/shared';
+import { deliverableSpec, encoderNeeded, frameDepthOf } from '../jobs/deliverable-spec.js';
 import { chunkFromRow, nodeFromRow } from '../db/row-mappers.js';
 import type { Sql } from '../db/raw-sql.js';
 import type { ChunkRow, NodeRow } from '../db/entities/index.js';
@@ -21,6 +22,8 @@ interface IdleNode {
   price: number;
   /** The projects (owner/project path) of the bundles in its cache. */
   lineages: string[];
+  /** Its ffmpeg's encoders (none without ffmpeg): an assembly needs the one its codec uses. */
+  encoders: string[];
 }
 
 interface CandidateJob {
@@ -37,6 +40,10 @@ interface CandidateJob {
   failed_by: string[][];
   /** The project its bundle renders (owner/project path): re-exports of a project share it. */
   lineage: string | null;
+  /** Its queued chunk is the assembly (then the only one): only a node with the encoder may take it. */
+  assembling: boolean;
+  preset: PresetId;
+  custom: CustomPreset | null;
 }
 
 /** Re-exports of one project by one owner share most blobs: a node that cached one has the rest. */
@@ -63,7 +70,9 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
     `select n.id, n.vram_mb, t.price_per_minute_micros as price,
             coalesce((select max((a->>'major')::int) from jsonb_array_elements(n.ae_installs) a), 0) as ae_major,
             array(select distinct ${LINEAGE} from bundles b
-                   where b.id in (select jsonb_array_elements_text(n.cached_bundles)::uuid))::text[] as lineages
+                   where b.id in (select jsonb_array_elements_text(n.cached_bundles)::uuid))::text[] as lineages,
+            array(select jsonb_array_elements_text(case when jsonb_typeof(n.hardware->'ffmpeg'->'encoders') = 'array'
+                                                        then n.hardware->'ffmpeg'->'encoders' else '[]'::jsonb end))::text[] as encoders
        from nodes n join tier_prices t on t.id = n.tier_id
       where n.id = any($1::uuid[]) and n.state = 'online' and n.current_chunk_id is null and n.revoked_at is null
       order by n.id
@@ -78,7 +87,9 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
             (select coalesce(jsonb_agg(q.failed_node_ids), '[]'::jsonb) from chunks q
               where q.job_id = j.id and q.state = 'QUEUED' and q.failed_node_ids <> '[]'::jsonb) as failed_by,
             (select ${LINEAGE} from bundles b
-              where b.id = case when j.bundle ~ '^[0-9a-f-]{36}$' then j.bundle::uuid end) as lineage
+              where b.id = case when j.bundle ~ '^[0-9a-f-]{36}$' then j.bundle::uuid end) as lineage,
+            exists (select 1 from chunks q where q.job_id = j.id and q.state = 'QUEUED' and q.kind = 'assemble') as assembling,
+            j.preset, j.custom
        from jobs j
        left join tier_prices ceiling on ceiling.id = j.max_tier
       where j.state not in ('CREATED', 'COMPLETED', 'PERMANENTLY_FAILED', 'CANCELLED')
@@ -111,6 +122,7 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
       if (job.max_tier !== null && (job.ceiling_price === null || job.ceiling_price < node.price)) continue;
       if (job.min_ae_version !== null && job.min_ae_version > node.ae_major) continue;
       if (job.min_vram_mb > node.vram_mb || blocked.has(`${node.id}/${job.id}`)) continue;
+      if (job.assembling && !canAssemble(node, job)) continue;
       // nothing left this batch, or nothing this node has not failed already
       if ((given.get(job.id) ?? 0) >= job.queued || failedByNode(job, node.id) >= job.queued) continue;
       if (!best) best = job;
@@ -172,7 +184,11 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
      select gen_random_uuid(), c.id, c.job_id, c.node_id, c.epoch, 'running', null, null, $2, null from chunks c where c.id = any($1::uuid[])`,
     [chunkIds, now],
   );
-  const jobRows = await sql.query<{ id: string; comp: CompSpec; bundle: string | null }>(`select id, comp, bundle from jobs where id = any($1::uuid[])`, [[...plan.keys()]]);
+  const jobRows = await sql.query<{ id: string; comp: CompSpec; bundle: string | null; preset: PresetId; custom: CustomPreset | null; has_audio: boolean }>(
+    `select j.id, j.comp, j.bundle, j.preset, j.custom, exists (select 1 from chunks a where a.job_id = j.id and a.kind = 'audio') as has_audio
+       from jobs j where j.id = any($1::uuid[])`,
+    [[...plan.keys()]],
+  );
   const jobOf = new Map(jobRows.map((j) => [j.id, j]));
   const chunks = chunkRows.map(chunkFromRow);
   return {
@@ -193,8 +209,17 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
           frameEnd: chunk.frameEnd,
           bundle: job.bundle ?? null,
           leaseMs,
+          kind: chunk.kind,
+          frameDepth: frameDepthOf(job),
+          deliverable: chunk.kind === ChunkKind.assemble ? deliverableSpec(job, job.has_audio) : null,
         },
       };
     }),
   };
+}
+
+/** An assembly goes to a node whose ffmpeg has the encoder for the job's codec. */
+function canAssemble(node: IdleNode, job: CandidateJob): boolean {
+  const encoder = encoderNeeded(job);
+  return encoder === null || node.encoders.includes(encoder);
 }

@@ -4,6 +4,7 @@ import {
   assertChunkTransition,
   ChunkState,
   chunkStateAfterFailure,
+  FailureReason as FailureReasons,
   NodeState,
   type Ack,
   type ChunkAssignment,
@@ -127,7 +128,8 @@ export class ChunkLifecycle {
   private async applyFailure(tx: EntityManager, nodeId: string, chunk: ChunkRow, reason: FailureReason, message: string, now: Date): Promise<{ node: NodeRow | null; after?: () => void }> {
     chunk.failedNodeIds = [...chunk.failedNodeIds, nodeId];
     chunk.error = message;
-    const next = chunkStateAfterFailure(chunk.failedNodeIds);
+    // a deliverable that fails its checks would fail the same way on any node
+    const next = reason === FailureReasons.verification ? ChunkState.FAILED : chunkStateAfterFailure(chunk.failedNodeIds);
     assertChunkTransition(chunk.state, next);
     chunk.state = next;
     chunk.leaseExpiresAt = null;
@@ -243,5 +245,9 @@ export class ChunkLifecycle {
   private publishSync(sync: JobSync): void {
     for (const c of sync.closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
     if (sync.changed) this.deps.bus.emit('job', jobDto(sync.job, sync.job.framesDone));
+    if (sync.promoted) {
+      this.deps.bus.emit('chunk', chunkDto(sync.promoted));
+      this.deps.bus.emit('work');
+    }
   }
 }

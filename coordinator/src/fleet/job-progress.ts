@@ -1,7 +1,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { CHUNK_STATES, ChunkState, deriveJobState, isTerminalJobState, JobState, jobStateAfterFailure } from '@cloudexport/shared';
+import { assertChunkTransition, CHUNK_STATES, ChunkKind, ChunkState, deriveJobState, isTerminalJobState, JobState, jobStateAfterFailure } from '@cloudexport/shared';
 import { recordAudit } from '../audit/audit-log.js';
-import { ChunkEntity, JobEntity, type JobRow } from '../db/entities/index.js';
+import { ChunkEntity, JobEntity, type ChunkRow, type JobRow } from '../db/entities/index.js';
 import { moveJob } from '../jobs/job-service.js';
 
 const system = { kind: 'system' as const, id: null };
@@ -15,23 +15,28 @@ export async function lockJob(tx: EntityManager, jobId: string): Promise<JobRow>
   return tx.findOneOrFail(JobEntity, { id: jobId }, { refresh: true });
 }
 
-/** Which chunk states a job has: one index probe per state, however many chunks it has. */
-export async function presentStates(em: EntityManager, jobId: string): Promise<ChunkState[]> {
+/** Which states a job's render chunks (frames, audio) have — one index probe per state, however many chunks — and its assembly's. */
+export async function presentStates(em: EntityManager, jobId: string): Promise<{ render: ChunkState[]; assembly: ChunkState | null }> {
   const rows = await em.getConnection().execute<{ state: ChunkState }[]>(
     `select s.state from (values ${CHUNK_STATES.map(() => '(?)').join(', ')}) as s(state)
-      where exists (select 1 from chunks c where c.state = s.state and c.job_id = ?)`,
+      where exists (select 1 from chunks c where c.state = s.state and c.job_id = ? and c.kind <> 'assemble')`,
     [...CHUNK_STATES, jobId],
     'all',
     em.getTransactionContext(),
   );
-  return rows.map((r) => r.state);
+  const [assembly] = await em
+    .getConnection()
+    .execute<{ state: ChunkState }[]>(`select state from chunks where job_id = ? and kind = 'assemble'`, [jobId], 'all', em.getTransactionContext());
+  return { render: rows.map((r) => r.state), assembly: assembly?.state ?? null };
 }
+
+const derive = (present: { render: ChunkState[]; assembly: ChunkState | null }) => deriveJobState(present.render, present.assembly);
 
 /** Frames rendered so far, per job: summed from the chunks, never kept twice. */
 export async function framesDone(em: EntityManager, jobIds: string[]): Promise<Map<string, number>> {
   if (jobIds.length === 0) return new Map();
   const rows = await em.getConnection().execute<{ job_id: string; frames: string | number }[]>(
-    `select job_id, coalesce(sum(frames_done), 0) as frames from chunks where job_id in (${jobIds.map(() => '?').join(', ')}) group by job_id`,
+    `select job_id, coalesce(sum(frames_done), 0) as frames from chunks where job_id in (${jobIds.map(() => '?').join(', ')}) and kind = 'frames' group by job_id`,
     jobIds,
     'all',
     em.getTransactionContext(),
@@ -44,6 +49,8 @@ export interface JobSync {
   changed: boolean;
   /** Chunks left open when the job failed; their nodes must drop them. */
   closed: { id: string; nodeId: string | null; epoch: number }[];
+  /** The assembly chunk queued now that every frame is in: there is work for a node. */
+  promoted: ChunkRow | null;
 }
 
 /**
@@ -55,15 +62,17 @@ export interface JobSync {
 export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Promise<JobSync> {
   const em = orm.em.fork();
   const current = await em.findOneOrFail(JobEntity, { id: jobId });
-  if (isTerminalJobState(current.state) || deriveJobState(await presentStates(em, jobId)) === current.state) {
-    return { job: current, changed: false, closed: [] };
+  if (isTerminalJobState(current.state) || derive(await presentStates(em, jobId)) === current.state) {
+    return { job: current, changed: false, closed: [], promoted: null };
   }
   return em.transactional(async (tx) => {
     const job = await lockJob(tx, jobId);
     const closed: JobSync['closed'] = [];
-    if (isTerminalJobState(job.state)) return { job, changed: false, closed };
-    const target = deriveJobState(await presentStates(tx, jobId));
-    if (target === job.state) return { job, changed: false, closed };
+    const unchanged = { job, changed: false, closed, promoted: null };
+    if (isTerminalJobState(job.state)) return unchanged;
+    const present = await presentStates(tx, jobId);
+    const target = derive(present);
+    if (target === job.state) return unchanged;
     const audit = (r: Parameters<typeof recordAudit>[3]) => recordAudit(tx, now, system, r);
     job.framesDone = (await framesDone(tx, [jobId])).get(jobId) ?? 0;
     if (target === JobState.PERMANENTLY_FAILED) {
@@ -71,19 +80,36 @@ export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Pro
       moveJob(job, JobState.FAILED, now, audit);
       // a chunk that three nodes could not render will not render on a retry of the job either
       moveJob(job, jobStateAfterFailure(Number.POSITIVE_INFINITY), now, audit);
-      job.error = `Chunk ${failed.index + 1} (frames ${failed.frameStart}–${failed.frameEnd}) failed on 3 different nodes: ${failed.error ?? 'no message'}`;
+      job.error = failureMessage(failed);
       job.finishedAt = now;
       const open = await tx.find(ChunkEntity, { jobId, state: { $nin: [ChunkState.DONE, ChunkState.FAILED, ChunkState.CANCELLED] } });
       for (const c of open) closed.push({ id: c.id, nodeId: c.nodeId ?? null, epoch: c.epoch });
       if (closed.length) {
         await tx.nativeUpdate(ChunkEntity, { id: { $in: closed.map((c) => c.id) } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
       }
-      return { job, changed: true, closed };
+      return { job, changed: true, closed, promoted: null };
+    }
+    let promoted: ChunkRow | null = null;
+    if (target === JobState.ASSEMBLING && present.assembly === ChunkState.WAITING) {
+      // every frame (and the sound) is in: the assembly may now go to a node
+      promoted = await tx.findOneOrFail(ChunkEntity, { jobId, kind: ChunkKind.assemble });
+      assertChunkTransition(promoted.state, ChunkState.QUEUED);
+      promoted.state = ChunkState.QUEUED;
+      promoted.updatedAt = now;
     }
     moveJob(job, target, now, audit);
     if (target === JobState.COMPLETED) job.finishedAt = now;
-    return { job, changed: true, closed };
+    return { job, changed: true, closed, promoted };
   });
+}
+
+/** Why the job failed for good, from its first chunk that failed for good. */
+function failureMessage(failed: ChunkRow): string {
+  const tried = new Set(failed.failedNodeIds).size;
+  const where = tried === 1 ? 'on its node' : `on ${tried} different nodes`;
+  if (failed.kind === ChunkKind.assemble) return `Assembling the deliverable failed ${where}: ${failed.error ?? 'no message'}`;
+  if (failed.kind === ChunkKind.audio) return `Rendering the comp's audio failed ${where}: ${failed.error ?? 'no message'}`;
+  return `Chunk ${failed.index + 1} (frames ${failed.frameStart}–${failed.frameEnd}) failed ${where}: ${failed.error ?? 'no message'}`;
 }
 
 /** Safety net for a coordinator that died between a chunk change and the job's sync. */

@@ -48,12 +48,13 @@ export class JobSyncer {
 
   /** One cheap statement: does the job's state differ from what its chunks say? */
   private async behind(jobId: string): Promise<boolean> {
-    const [row] = await this.sql.query<{ state: JobState; present: ChunkState[] }>(
+    const [row] = await this.sql.query<{ state: JobState; present: ChunkState[]; assembly: ChunkState | null }>(
       `select j.state, array(select s.state from unnest($2::text[]) as s(state)
-                              where exists (select 1 from chunks c where c.job_id = j.id and c.state = s.state))::text[] as present
+                              where exists (select 1 from chunks c where c.job_id = j.id and c.state = s.state and c.kind <> 'assemble'))::text[] as present,
+              (select a.state from chunks a where a.job_id = j.id and a.kind = 'assemble') as assembly
          from jobs j where j.id = $1`,
       [jobId, CHUNK_STATES],
     );
-    return !!row && !isTerminalJobState(row.state) && deriveJobState(row.present) !== row.state;
+    return !!row && !isTerminalJobState(row.state) && deriveJobState(row.present, row.assembly) !== row.state;
   }
 }

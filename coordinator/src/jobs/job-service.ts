@@ -5,6 +5,7 @@ import {
   assertChunkTransition,
   assertJobTransition,
   CHUNK_STATES,
+  ChunkKind,
   ChunkState,
   chooseChunkSize,
   defaultMinVramMb,
@@ -16,6 +17,7 @@ import {
   JobState,
   MAX_CHUNKS_PER_JOB,
   NodeState,
+  resolvePreset,
   splitFrames,
   usdToMicros,
   type CreateJobBody,
@@ -90,12 +92,11 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
     updatedAt: now,
     finishedAt: null,
   });
-  for (const range of ranges) {
+  for (const task of jobTasks(body, bundle !== null, ranges)) {
     em.create(ChunkEntity, {
       id: randomUUID(),
       jobId: job.id,
-      ...range,
-      state: ChunkState.QUEUED,
+      ...task,
       attempt: 0,
       epoch: 0,
       nodeId: null,
@@ -108,7 +109,7 @@ export async function createJob({ em, principal, actor, now, storageHours }: Job
       updatedAt: now,
     });
   }
-  audit({ action: 'job.create', targetType: 'job', targetId: job.id, details: { comp: body.comp.name, frames, chunks: ranges.length, preset: body.preset, estimatedUsd: ceilingUsd } });
+  audit({ action: 'job.create', targetType: 'job', targetId: job.id, details: { comp: body.comp.name, frames, chunks: ranges.length, preset: body.preset, audio: body.comp.hasAudio, estimatedUsd: ceilingUsd } });
   moveJob(job, JobState.QUEUED, now, audit);
   await em.flush();
   return job;
@@ -137,6 +138,23 @@ export async function cancelJob({ em, principal, actor, now }: JobWrite, jobId: 
     job.finishedAt = now;
     return { job, held };
   });
+}
+
+/**
+ * The chunks of a new job: its frame ranges and, for a job with a bundle (whose outputs are
+ * stored), the deliverable's tasks after them — the comp's sound when it has any and the preset
+ * carries audio, and the assembly, WAITING until everything else is done.
+ */
+function jobTasks(body: CreateJobBody, delivered: boolean, ranges: { index: number; frameStart: number; frameEnd: number }[]) {
+  const frames = ranges.map((r) => ({ ...r, kind: ChunkKind.frames, state: ChunkState.QUEUED }));
+  if (!delivered) return frames;
+  const whole = { frameStart: body.comp.frameStart, frameEnd: body.comp.frameEnd };
+  const audio = body.comp.hasAudio && resolvePreset(body.preset, body.custom).audioCodec !== null;
+  return [
+    ...frames,
+    ...(audio ? [{ index: ranges.length, kind: ChunkKind.audio, state: ChunkState.QUEUED, ...whole }] : []),
+    { index: ranges.length + (audio ? 1 : 0), kind: ChunkKind.assemble, state: ChunkState.WAITING, ...whole },
+  ];
 }
 
 export function canSee(principal: Principal, job: { ownerId: string }): boolean {

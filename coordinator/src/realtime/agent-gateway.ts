@@ -6,10 +6,12 @@ import {
   bundleOpenSchema,
   chunkDoneSchema,
   chunkFailedSchema,
+  chunkPreviewSchema,
   chunkProgressSchema,
   chunkWarningSchema,
   heartbeatSchema,
   helloSchema,
+  assemblyOpenSchema,
   HANDSHAKE_MAX_SKEW_MS,
   NodeState,
   outputBeginSchema,
@@ -22,10 +24,12 @@ import type { z } from 'zod';
 import type { Deps } from '../api/deps.js';
 import { nodeDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
+import { openAssemblyTicket } from '../bundles/assembly-ticket.js';
 import { openBundleTicket } from '../bundles/bundle-ticket.js';
 import { beginOutputs } from '../bundles/output-uploads.js';
 import { AgentNonceEntity, ChunkEntity, NodeEntity } from '../db/entities/index.js';
 import { classifyMachine } from '../fleet/enrollment.js';
+import { acceptPreview } from './preview-hub.js';
 import { verifyHandshake } from './verify-handshake.js';
 
 type AgentSocket = Socket<AgentToCoordinatorEvents, CoordinatorToAgentEvents, Record<string, never>, { nodeId: string }>;
@@ -105,8 +109,10 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
     on(socket, 'chunk:warning', chunkWarningSchema, (w) => deps.lifecycle.warning(nodeId, w));
     on(socket, 'chunk:done', chunkDoneSchema, (d) => deps.lifecycle.done(nodeId, d));
     on(socket, 'chunk:failed', chunkFailedSchema, (f) => deps.lifecycle.failed(nodeId, f));
+    on(socket, 'chunk:preview', chunkPreviewSchema, (p) => acceptPreview(deps, nodeId, p));
     on(socket, 'bundle:open', bundleOpenSchema, (o) => openBundleTicket(deps, nodeId, o, deps.clock.now()));
     on(socket, 'output:begin', outputBeginSchema, (b) => beginOutputs(deps, nodeId, b, deps.clock.now()));
+    on(socket, 'assembly:open', assemblyOpenSchema, (o) => openAssemblyTicket(deps, nodeId, o, deps.clock.now()));
 
     socket.on('disconnect', (reason) => {
       if (registry.sockets.get(nodeId) === socket) registry.sockets.delete(nodeId);

@@ -11,10 +11,13 @@ type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, neve
 
 const jobRoom = (id: string) => `job:${id}`;
 const FLEET = 'fleet';
+/** A live client that has not acknowledged a preview this long is sent the next anyway. */
+const PREVIEW_ACK_TIMEOUT_MS = 10_000;
 
 /**
  * The /live namespace: artists follow their jobs, admins any job and the fleet. A client
- * authenticates with its API key and subscribes; state changes and per-frame progress follow.
+ * authenticates with its API key and subscribes; state changes and per-frame progress follow,
+ * and for a job, its latest preview frame (at once on subscribing, then as nodes send them).
  */
 export function attachLiveGateway(io: Server, deps: Deps): void {
   const nsp = io.of(LIVE_NAMESPACE);
@@ -29,9 +32,15 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     }
   });
 
+  // previews go one at a time per client, each after the last was acknowledged: see PreviewOutbox
+  const previews = deps.previews;
+  const outboxOf = (socket: LiveSocket) =>
+    previews.outbox(socket.id, (preview, done) => socket.timeout(PREVIEW_ACK_TIMEOUT_MS).emit('job:preview', preview, () => done()));
+
   nsp.on('connection', (raw) => {
     const socket = raw as LiveSocket;
     const principal = socket.data.principal;
+    socket.on('disconnect', () => previews.closeOutbox(socket.id));
     socket.on('subscribe', async (sub, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const parsed = subscriptionSchema.safeParse(sub);
@@ -39,10 +48,13 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
       const answer = await allowed(deps, principal, parsed.data);
       if (answer.ok) await socket.join('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
       reply(answer);
+      const latest = answer.ok && 'jobId' in parsed.data ? previews.latest(parsed.data.jobId) : null;
+      if (latest && socket.connected) outboxOf(socket).offer(latest.preview);
     });
     socket.on('unsubscribe', async (sub, ack) => {
       const parsed = subscriptionSchema.safeParse(sub);
       if (parsed.success) await socket.leave('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
+      if (parsed.success && 'jobId' in parsed.data && socket.connected) outboxOf(socket).forget(parsed.data.jobId);
       if (typeof ack === 'function') ack({ ok: true });
     });
   });
@@ -81,6 +93,13 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
   }
   deps.bus.on('warning', (w) => send([jobRoom(w.jobId)], 'warning', w));
   deps.bus.on('node', (node) => send([FLEET], 'node', node));
+  // only this coordinator's sockets: a preview lives where its node is connected (see PreviewHub)
+  previews.onPreview((preview) => {
+    for (const id of nsp.adapter.rooms.get(jobRoom(preview.jobId)) ?? []) {
+      const socket = nsp.sockets.get(id) as LiveSocket | undefined;
+      if (socket) outboxOf(socket).offer(preview);
+    }
+  });
 }
 
 async function allowed(deps: Deps, principal: Principal, sub: { jobId: string } | { fleet: true }): Promise<Ack> {

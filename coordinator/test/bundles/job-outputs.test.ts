@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import test from 'ava';
 import { MIN_RECORD_SIZE, newContentKey } from '@cloudexport/shared';
 import { sealBuffer } from '@cloudexport/shared/node';
-import { sealFile, sendSigned, uploadBundle } from '../helpers/bundle-client.js';
+import { renderOutputs, sealFile, sendSigned, uploadBundle } from '../helpers/bundle-client.js';
 import { eventually, TestAgent } from '../helpers/test-agent.js';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
 
@@ -23,26 +23,10 @@ test.before(async () => {
 });
 test.after.always(async () => c?.stop());
 
-interface Frame {
-  name: string;
-  plain: Buffer;
-  sealed: Buffer;
-}
-
-/** Frames as a node seals them: one output key for the chunk, 64 KiB records. */
+/** Frames as a node seals them (see renderOutputs). */
 function renderFrames(names: string[], sizes: number[]) {
-  const key = newContentKey();
-  const frames: Frame[] = names.map((name, i) => {
-    const plain = randomBytes(sizes[i]!);
-    return { name, plain, sealed: sealBuffer(key, plain, { recordSize: MIN_RECORD_SIZE }) };
-  });
-  const begin = (chunkId: string, epoch: number) => ({
-    chunkId,
-    epoch,
-    key: Buffer.from(key).toString('base64'),
-    files: frames.map((f) => ({ name: f.name, size: f.plain.length, sha256: createHash('sha256').update(f.plain).digest('hex'), sealedSize: f.sealed.length, recordSize: MIN_RECORD_SIZE })),
-  });
-  return { frames, begin };
+  const { files, begin } = renderOutputs(names, sizes);
+  return { frames: files, begin };
 }
 
 /** A bundled job of `frames` frames in one chunk, assigned to a fresh connected agent. */
@@ -71,7 +55,7 @@ test.serial('a node uploads its sealed frames, the chunk is done, and only the o
     t.is((await sendSigned(u.request, frames[i]!.sealed)).status, 200);
   }
   t.deepEqual(await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 3 }), { ok: true });
-  await eventually(async () => (await c.call('GET', `/api/v1/jobs/${job.id}`, { key: artist.key })).body.state === 'COMPLETED', 10_000, 'the job to complete');
+  await eventually(async () => (await c.call('GET', `/api/v1/jobs/${job.id}`, { key: artist.key })).body.state === 'ASSEMBLING', 10_000, 'every frame to be in');
 
   const list = await c.call('GET', `/api/v1/jobs/${job.id}/outputs`, { key: artist.key });
   t.is(list.status, 200);

@@ -93,7 +93,7 @@ test.serial('a node opens its bundle from S3 links and uploads its frames there;
   });
   t.is((await sendSigned(begin.uploads[0].request, sealedFrame)).status, 200);
   t.deepEqual(await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 1 }), { ok: true });
-  await eventually(async () => (await c.call('GET', `/api/v1/jobs/${job.id}`, { key: artist.key })).body.state === 'COMPLETED', 10_000, 'the job to complete');
+  await eventually(async () => (await c.call('GET', `/api/v1/jobs/${job.id}`, { key: artist.key })).body.state === 'ASSEMBLING', 10_000, 'every frame to be in');
   const path = `${c.url}/api/v1/jobs/${job.id}/outputs/frame_0000.exr`;
   const whole = await fetch(path, { headers: { authorization: `Bearer ${artist.key}` } });
   t.deepEqual(Buffer.from(await whole.arrayBuffer()), frame);

@@ -66,3 +66,25 @@ export async function uploadBundle(c: TestCoordinator, apiKey: string, files: { 
   if (res.status !== 201) throw new Error(`create bundle: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
+
+export interface RenderedFile {
+  name: string;
+  plain: Buffer;
+  sealed: Buffer;
+}
+
+/** Files as a node seals a chunk's outputs: one output key for the chunk, 64 KiB records; `begin` is its output:begin. */
+export function renderOutputs(names: string[], sizes: number[]) {
+  const key = newContentKey();
+  const files: RenderedFile[] = names.map((name, i) => {
+    const plain = randomBytes(sizes[i]!);
+    return { name, plain, sealed: sealBuffer(key, plain, { recordSize: MIN_RECORD_SIZE }) };
+  });
+  const begin = (chunkId: string, epoch: number) => ({
+    chunkId,
+    epoch,
+    key: Buffer.from(key).toString('base64'),
+    files: files.map((f) => ({ name: f.name, size: f.plain.length, sha256: createHash('sha256').update(f.plain).digest('hex'), sealedSize: f.sealed.length, recordSize: MIN_RECORD_SIZE })),
+  });
+  return { files, begin, key };
+}

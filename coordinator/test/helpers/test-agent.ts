@@ -15,6 +15,8 @@ export class TestAgent {
   readonly states: string[] = [];
   /** Accept assignments (default) or refuse them. */
   accepting = true;
+  /** The encoders its hello reports for its ffmpeg; null: no ffmpeg (it gets no assembly that needs one). */
+  ffmpegEncoders: string[] | null = null;
   /** The node's X25519 secret key (nacl box format), when enrolled here: opens sealed content keys. */
   boxSecretKey: Uint8Array | null = null;
 
@@ -70,6 +72,7 @@ export class TestAgent {
   async hello(running: { chunkId: string; epoch: number; framesDone: number }[] = [], cachedBundles: string[] = []): Promise<any> {
     const machine = enrollBody('x').machine;
     machine.gpus = [{ model: this.gpu, vendor: 'NVIDIA', vramMb: 24_564, driver: '550.54' }];
+    if (this.ffmpegEncoders) Object.assign(machine, { ffmpeg: { path: '/usr/bin/ffmpeg', version: '5.1.9', encoders: this.ffmpegEncoders } });
     return this.socket!.emitWithAck('hello', { machine, running, cachedBundles });
   }
 

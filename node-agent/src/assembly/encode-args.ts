@@ -23,7 +23,7 @@ export interface CompFormat {
 }
 
 export interface AudioInput {
-  /** The comp's rendered sound (a WAV from aerender), starting at the first frame. */
+  /** The comp's rendered sound (a WAV or AIFF from aerender), starting at the first frame. */
   path: string;
   /** PCM sample format for ProRes deliverables; default the preset's (s16le). */
   pcm?: 's16le' | 's24le';
@@ -37,7 +37,7 @@ export interface EncodeInput {
   audio?: AudioInput | null;
   /** Encoders this ffmpeg has (FfmpegInfo.encoders); when given, a missing one fails here, not mid-encode. */
   encoders?: readonly string[];
-  /** x264/x265 speed preset; default `medium`. Faster ones still land on the bitrate. */
+  /** x264/x265 speed preset; default DEFAULT_SPEED (`medium`). Faster ones still land on the bitrate. */
   speed?: string;
 }
 
@@ -52,7 +52,7 @@ export interface DeliverableExpectation {
   frameCount: number;
   fps: Rational;
   durationSeconds: number;
-  /** Average video bitrate to land on (within 10 %); null for ProRes. */
+  /** Average video bitrate to land on (within 10 %: both H.264 and H.265 are CBR with filler); null for ProRes. */
   bitrateMbps: number | null;
   /** ffprobe's codec_name of the audio track, or null when there must be none. */
   audioCodec: string | null;
@@ -64,31 +64,79 @@ export interface EncodePlan {
   expected: DeliverableExpectation;
 }
 
+/** Constant bitrate in kbit/s: the target, and the decoder buffer it is held to. */
+interface RatePlan {
+  kbps: number;
+  bufferKbits: number;
+}
+
 interface VideoCodecSpec {
   encoder: string;
   probeName: string;
   pixFmt: string;
   profile: string | null;
-  args: (speed: string) => string[];
+  args: (speed: string, rate: RatePlan | null) => string[];
+}
+
+/**
+ * Constant bitrate with filler, so the average lands on the target (±10 %, what the verification
+ * checks) whatever the picture: in plain VBR a flat or simple picture (a test pattern, a title on
+ * black) cannot spend 8 Mbps and falls far short. ffmpeg's MP4 and MOV muxers keep the filler.
+ *   x264: nal-hrd=cbr with bitrate = minrate = maxrate writes filler NAL units (type 12).
+ *   x265: there is no nal-hrd=cbr; strict-cbr with bitrate = vbv-maxrate writes filler NAL units
+ *         (type 38) when a frame comes in under its share. The x265 docs only call strict-cbr
+ *         "experimental" and say nothing of filler; checked in x265 3.5 by reading the NAL types of
+ *         an encode of a flat picture, which lands ~3 % under the target.
+ * Both start the buffer 90 % full; see bufferSeconds for why that keeps the average on target.
+ */
+function cbrArgs(rate: RatePlan): string[] {
+  const kbps = `${rate.kbps}k`;
+  return ['-b:v', kbps, '-minrate', kbps, '-maxrate', kbps, '-bufsize', `${rate.bufferKbits}k`];
 }
 
 const VIDEO: Readonly<Record<Exclude<VideoCodec, 'image_sequence'>, VideoCodecSpec>> = {
   // 8-bit 4:2:0 High profile: what every browser, phone and upload site plays.
-  h264: { encoder: 'libx264', probeName: 'h264', pixFmt: 'yuv420p', profile: null, args: (speed) => ['-preset', speed, '-profile:v', 'high'] },
+  h264: {
+    encoder: 'libx264', probeName: 'h264', pixFmt: 'yuv420p', profile: null,
+    args: (speed, rate) => ['-preset', speed, '-profile:v', 'high', ...(rate
+      ? [...cbrArgs(rate), '-rc_init_occupancy', `${Math.round(rate.bufferKbits * INITIAL_BUFFER_FILL)}k`, '-x264-params', 'nal-hrd=cbr']
+      : [])],
+  },
   // hvc1 tag: QuickTime and Apple devices refuse HEVC tagged hev1.
-  h265: { encoder: 'libx265', probeName: 'hevc', pixFmt: 'yuv420p', profile: null, args: (speed) => ['-preset', speed, '-tag:v', 'hvc1', '-x265-params', 'log-level=error'] },
+  h265: {
+    encoder: 'libx265', probeName: 'hevc', pixFmt: 'yuv420p', profile: null,
+    args: (speed, rate) => ['-preset', speed, '-tag:v', 'hvc1', ...(rate
+      ? [...cbrArgs(rate), '-x265-params', `log-level=error:strict-cbr=1:vbv-init=${INITIAL_BUFFER_FILL}`]
+      : ['-x265-params', 'log-level=error'])],
+  },
   // prores_ks profiles: 2 = 422, 3 = 422 HQ, 4 = 4444; vendor apl0 so Apple's decoders take it as their own.
   prores_422: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'Standard', args: () => ['-profile:v', '2', '-vendor', 'apl0'] },
   prores_422_hq: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'HQ', args: () => ['-profile:v', '3', '-vendor', 'apl0'] },
   prores_4444: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuva444p10le', profile: '4444', args: () => ['-profile:v', '4', '-vendor', 'apl0', '-alpha_bits', '16'] },
 };
 
+/** The x264/x265 speed preset deliverables are encoded with. */
+export const DEFAULT_SPEED = 'medium';
 const AAC_BITRATE = '320k';
-/** Peak and buffer as multiples of the target: loose enough for the average to land on it. */
-const MAXRATE_FACTOR = 1.5;
-const BUFSIZE_FACTOR = 2;
-/** x264 starts with a 90 % full buffer, which lets a short clip overshoot by ~15 %; start it at a tenth. */
-const INITIAL_BUFFER_FILL = 0.1;
+/** Decoder buffer of a long clip, in seconds of the target: the usual 1 s of streaming CBR. */
+const MAX_BUFFER_SECONDS = 1;
+/** A short clip's buffer is at most this share of its duration (see bufferSeconds). */
+const BUFFER_SHARE_OF_CLIP = 1 / 8;
+/** How full the decoder buffer starts (x264's and x265's own default, stated). */
+const INITIAL_BUFFER_FILL = 0.9;
+
+/**
+ * The CBR buffer for a clip. The average misses the target by (initial − final buffer fill) over
+ * the clip, since the encoder may spend what the buffer held at the start and leave it fuller or
+ * emptier at the end. Measured on 1.6–2 s of 1080p at 8–12 Mbps starting 90 % full: a flat
+ * picture ends full (−0.1 buffer), a noisy one 60–80 % full (+0.1–0.3 buffer; x264 ultrafast
+ * drains it most). A buffer of at most an eighth of the clip keeps that within −1.25 % and
+ * +4 %, well inside the ±10 % the verification allows; 1 s caps it for long clips, and two
+ * frames is the least an encoder can work with.
+ */
+export function bufferSeconds(durationSeconds: number, fps: Rational): number {
+  return Math.max((2 * fps.den) / fps.num, Math.min(MAX_BUFFER_SECONDS, durationSeconds * BUFFER_SHARE_OF_CLIP));
+}
 
 function greatestCommonDivisor(a: number, b: number): number {
   return b === 0 ? a : greatestCommonDivisor(b, a % b);
@@ -133,6 +181,8 @@ export function ffmpegSequencePattern(aePattern: string): string {
 /**
  * Fit the comp inside the deliverable without distortion: scale down or up to fit, centre,
  * pad the rest (black; transparent for 4444). Even scaled sizes keep 4:2:0/4:2:2 chroma whole.
+ * The one scale converts straight from the frames' format (rgba64le for 16-bit TIFF) to the
+ * encoder's, so 16-bit frames reach 10-bit ProRes with no 8-bit step between.
  */
 function videoFilter(width: number, height: number, pixFmt: string): string {
   const alpha = pixFmt.startsWith('yuva');
@@ -144,8 +194,9 @@ function videoFilter(width: number, height: number, pixFmt: string): string {
   ].join(',');
 }
 
-function megabits(mbps: number): string {
-  return `${Math.round(mbps * 1000)}k`;
+/** The ffmpeg encoder a codec needs (`libx264`, `prores_ks`…); null for an image sequence, which is not encoded. */
+export function videoEncoder(codec: VideoCodec): string | null {
+  return codec === 'image_sequence' ? null : VIDEO[codec].encoder;
 }
 
 /** The ffmpeg arguments that encode a numbered image sequence into the preset's deliverable. */
@@ -168,7 +219,7 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
   const fps = fpsRational(comp.fps);
   const rate = `${fps.num}/${fps.den}`;
   const durationSeconds = (frames.frameCount * fps.den) / fps.num;
-  const speed = input.speed ?? 'medium';
+  const speed = input.speed ?? DEFAULT_SPEED;
 
   const args = ['-f', 'image2', '-framerate', rate, '-start_number', String(frames.startNumber), '-i', frames.pattern];
   if (audio) args.push('-i', audio.path);
@@ -177,17 +228,13 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
   args.push('-map_metadata', '-1');
 
   args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt));
-  args.push('-c:v', spec.encoder, ...spec.args(speed), '-pix_fmt', spec.pixFmt);
+  const cbr: RatePlan | null = bitrate === null ? null : { kbps: Math.round(bitrate * 1000), bufferKbits: Math.max(1, Math.round(bitrate * 1000 * bufferSeconds(durationSeconds, fps))) };
+  args.push('-c:v', spec.encoder, ...spec.args(speed, cbr), '-pix_fmt', spec.pixFmt);
   args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv');
   // Exactly the range, even when the folder holds later frames; constant frame rate out.
   args.push('-frames:v', String(frames.frameCount), '-fps_mode', 'cfr', '-r', rate);
-  if (bitrate !== null) {
-    args.push('-b:v', megabits(bitrate), '-maxrate', megabits(bitrate * MAXRATE_FACTOR), '-bufsize', megabits(bitrate * BUFSIZE_FACTOR));
-    // x264 only: x265 (whose default start fill already lands) falls to half the target with it.
-    if (spec.encoder === 'libx264') args.push('-rc_init_occupancy', megabits(bitrate * BUFSIZE_FACTOR * INITIAL_BUFFER_FILL));
-    // A keyframe every 2 s: seekable in a browser without costing much of the bitrate.
-    args.push('-g', String(Math.max(1, Math.round((2 * fps.num) / fps.den))));
-  }
+  // A keyframe every 2 s: seekable in a browser without costing much of the bitrate.
+  if (cbr) args.push('-g', String(Math.max(1, Math.round((2 * fps.num) / fps.den))));
 
   let audioCodec: string | null = null;
   if (audio) {

@@ -28,6 +28,11 @@ export interface VerifyResult {
   /** One readable sentence per failed check: `frame count 238, expected 240`. */
   failures: string[];
   probe: ProbeSummary | null;
+  /**
+   * ffprobe itself did not run to the end (missing, not executable, timed out or aborted), so
+   * nothing is known of the file: a fault of this node, not of the deliverable.
+   */
+  probeFailed: boolean;
 }
 
 interface ProbeStream {
@@ -65,13 +70,18 @@ function round(n: number, digits: number): string {
   return String(Number(n.toFixed(digits)));
 }
 
+/** ffprobe could not run, or was stopped: the failure says nothing of the file. */
+class ProbeRunError extends Error {}
+
 function probeFile(path: string, options: VerifyOptions): Promise<ProbeJson> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_streams', '-show_format', '-count_frames', path];
   return new Promise((resolve, reject) => {
     execFile(options.ffprobePath, args, { timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxBuffer: MAX_OUTPUT_BYTES, signal: options.signal, windowsHide: true }, (error, stdout, stderr) => {
       if (error) {
         const detail = String(stderr).trim().split(/\r?\n/).at(-1) || error.message;
-        reject(new Error(detail));
+        // A string code is spawn's (ENOENT, EACCES) or the abort's; a number is ffprobe's exit code.
+        const didNotRun = typeof error.code === 'string' || error.killed || options.signal?.aborted === true;
+        reject(didNotRun ? new ProbeRunError(`ffprobe (${options.ffprobePath}) did not run to the end: ${detail}`) : new Error(detail));
         return;
       }
       try {
@@ -141,9 +151,10 @@ export async function verifyDeliverable(path: string, expected: DeliverableExpec
   try {
     json = await probeFile(path, options);
   } catch (error) {
-    return { ok: false, failures: [`ffprobe could not read ${path}: ${(error as Error).message}`], probe: null };
+    if (error instanceof ProbeRunError) return { ok: false, failures: [error.message], probe: null, probeFailed: true };
+    return { ok: false, failures: [`ffprobe could not read ${path}: ${(error as Error).message}`], probe: null, probeFailed: false };
   }
   const probe = summarize(json);
   const failures = compareWithExpectation(probe, expected, options.bitrateTolerance);
-  return { ok: failures.length === 0, failures, probe };
+  return { ok: failures.length === 0, failures, probe, probeFailed: false };
 }

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AGENT_NAMESPACE,
+  chunkAssignmentSchema,
   type Ack,
   type AgentToCoordinatorEvents,
   type ChunkAssignment,
@@ -15,11 +16,11 @@ import type { Logger } from 'pino';
 import { io, type Socket } from 'socket.io-client';
 import type { UploadOptions } from '../bundle/output-upload.js';
 import { signHandshake, type NodeIdentity } from '../identity/node-identity.js';
-import { bundleOpenAnswer, outputBeginAnswer } from './coordinator-answers.js';
+import { assemblyOpenAnswer, bundleOpenAnswer, outputBeginAnswer } from './coordinator-answers.js';
 import { Outbox } from './outbox.js';
 import type { ProjectSource } from './project-source.js';
 import type { RenderEngine } from './render-engine.js';
-import { runChunk, type ChunkChannel } from './run-chunk.js';
+import { runChunk, type AssemblyTools, type ChunkChannel, type ChunkRunnerOptions } from './run-chunk.js';
 
 export type AgentState = 'starting' | 'online' | 'busy' | 'draining' | 'offline' | 'disabled';
 
@@ -36,6 +37,10 @@ export interface AgentOptions {
   cachedBundles?: () => string[];
   /** Output upload parallelism and retries. */
   upload?: Omit<UploadOptions, 'signal' | 'onBytes'>;
+  /** The box key and ffmpeg an assemble chunk needs; absent, assemble chunks fail. */
+  assembly?: AssemblyTools;
+  /** Live preview JPEGs while rendering (needs ffmpeg); absent, none are sent. */
+  previews?: ChunkRunnerOptions['previews'];
   /** How long bundle:open and output:begin wait for a coordinator that is away. Default 2 minutes. */
   requestPatienceMs?: number;
   /** Reconnect backoff: first delay and cap, with ±50 % jitter. Defaults 1 s and 30 s. */
@@ -108,7 +113,14 @@ export class Agent {
       // refusals by the handshake middleware are not retried automatically
       if (!socket.active && !this.stopped) setTimeout(() => socket.connect(), jitter(this.options.reconnectDelayMaxMs ?? 30_000, 0.5)).unref();
     });
-    socket.on('chunk:assign', (assignment, ack) => ack(this.accept(assignment)));
+    socket.on('chunk:assign', (raw, ack) => {
+      const assignment = chunkAssignmentSchema.safeParse(raw);
+      if (!assignment.success) {
+        log.error({ issues: assignment.error.issues.slice(0, 3) }, 'refused an assignment that does not match the protocol');
+        return ack({ accepted: false, reason: 'the assignment does not match this agent’s protocol: update the agent' });
+      }
+      ack(this.accept(assignment.data));
+    });
     socket.on('chunk:cancel', ({ chunkId, reason }) => {
       if (this.running?.assignment.chunkId === chunkId) {
         log.info({ chunkId, reason }, 'chunk taken back');
@@ -186,7 +198,9 @@ export class Agent {
     const log = this.options.log.child({ chunkId: a.chunkId, frames: `${a.frameStart}-${a.frameEnd}` });
     const chunkDir = join(this.options.workDir, a.chunkId);
     try {
-      const outcome = await runChunk(a, chunkDir, { projects: this.options.projects, engine: this.options.engine, log, ...(this.options.upload ? { upload: this.options.upload } : {}) }, this.channel(run, log), controller.signal);
+      const { projects, engine, upload, assembly, previews } = this.options;
+      const options: ChunkRunnerOptions = { projects, engine, log, ...(upload ? { upload } : {}), ...(assembly ? { assembly } : {}), ...(previews ? { previews } : {}) };
+      const outcome = await runChunk(a, chunkDir, options, this.channel(run, log), controller.signal);
       if (outcome.kind === 'stopped') return log.info('chunk stopped: it was taken back');
       if (outcome.kind === 'failed') {
         log.warn({ reason: outcome.reason, message: outcome.message }, 'chunk failed');
@@ -220,11 +234,18 @@ export class Agent {
         return answer;
       },
       beginOutputs: async (begin) => outputBeginAnswer(await this.ask('output:begin', { ...ref, ...begin }, controller.signal, patience)),
+      openAssembly: async () => {
+        const answer = assemblyOpenAnswer(await this.ask('assembly:open', ref, controller.signal, patience));
+        if (!answer.ok) log.warn({ message: answer.message }, 'assembly:open refused');
+        return answer;
+      },
+      // a preview is only worth its moment: never queued in the outbox, dropped while away
+      preview: (preview) => void this.emit('chunk:preview', { ...ref, ...preview }, 5_000),
     };
   }
 
   /** Emits until an answer comes, waiting out a coordinator outage for up to `patienceMs`. */
-  private async ask(event: 'bundle:open' | 'output:begin', payload: unknown, signal: AbortSignal, patienceMs: number): Promise<unknown> {
+  private async ask(event: 'bundle:open' | 'output:begin' | 'assembly:open', payload: unknown, signal: AbortSignal, patienceMs: number): Promise<unknown> {
     const deadline = Date.now() + patienceMs;
     for (;;) {
       const answer = await this.emit(event, payload, 30_000);

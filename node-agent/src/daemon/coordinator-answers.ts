@@ -1,8 +1,8 @@
 // The coordinator's answers to the agent's questions, validated like every inbound payload: the
 // agent acts on a ticket or an upload list only once it matches the shared schema.
-import { bundleTicketSchema, outputUploadsSchema } from '@cloudexport/shared';
+import { assemblyTicketSchema, bundleTicketSchema, outputUploadsSchema } from '@cloudexport/shared';
 import type { BundleOpenAnswer } from './project-source.js';
-import type { OutputBeginAnswer } from './run-chunk.js';
+import type { AssemblyOpenAnswer, OutputBeginAnswer } from './run-chunk.js';
 
 type Refusal = { ok: false; code?: string; message?: string };
 
@@ -37,4 +37,13 @@ export function outputBeginAnswer(raw: unknown): OutputBeginAnswer {
   const uploads = outputUploadsSchema.safeParse(raw);
   if (!uploads.success) return { ok: false, message: `its upload list is invalid (${issues(uploads.error)})` };
   return { ok: true, uploads: uploads.data.uploads };
+}
+
+/** assembly:open's answer, validated: every input of the deliverable, or why not. */
+export function assemblyOpenAnswer(raw: unknown): AssemblyOpenAnswer {
+  const refused = refusal(raw, 'assembly:open');
+  if (refused) return refused;
+  const ticket = assemblyTicketSchema.safeParse((raw as { ticket?: unknown }).ticket);
+  if (!ticket.success) return { ok: false, message: `its assembly ticket is invalid (${issues(ticket.error)})` };
+  return { ok: true, ticket: ticket.data };
 }

@@ -1,12 +1,19 @@
-import type { FailureReason } from '@cloudexport/shared';
+import type { FailureReason, FrameDepth } from '@cloudexport/shared';
 
-/** What the agent asks of an engine: render frames [frameStart, frameEnd] of a comp into a folder. */
+/**
+ * What to write: an image sequence at this many bits per channel (one file per frame), or the
+ * comp's sound alone over the range (one audio file, for the assembly to mux).
+ */
+export type RenderOutput = { kind: 'frames'; depth: FrameDepth } | { kind: 'audio' };
+
+/** What the agent asks of an engine: render [frameStart, frameEnd] of a comp into a folder. */
 export interface RenderJob {
   projectPath: string;
   comp: string;
   frameStart: number;
   frameEnd: number;
   outputDir: string;
+  output: RenderOutput;
 }
 
 export interface RenderCallbacks {
@@ -15,7 +22,7 @@ export interface RenderCallbacks {
 }
 
 export type RenderOutcome =
-  /** `files`: the validated frame files, absolute paths in frame order. */
+  /** `files`: the validated frame files, absolute paths in frame order (the one audio file for audio). */
   | { ok: true; frames: number; files: string[] }
   | { ok: false; reason: FailureReason; message: string; lastLines: string[] };
 

@@ -1,8 +1,19 @@
 // TEST DOUBLE for aerender, never shipped. It takes aerender's real arguments, prints output in
-// the shape of the real logs in shared/fixtures/aerender/, and writes a small real PNG per frame.
+// the shape of the real logs in shared/fixtures/aerender/, and writes real media (media.ts):
+//   - `.tif` output: one uncompressed RGBA TIFF per frame, 16 bits per sample for the
+//     'CloudExport TIFF 16-bit' output module template, 8 for any other;
+//   - `.png` (or any other sequence) output: one 8-bit RGB PNG per frame;
+//   - 'AIFF 48kHz' template or `.aif`/`.aiff` output: one 48 kHz 16-bit stereo AIFF for the whole
+//     range, silent but for a one-frame 1 kHz beep at every comp frame that is a multiple of
+//     round(fps), printing the same per-frame progress lines as a frame render.
+// Every picture is 16 vertical bars, bar i (from the left) white when bit i of the frame number
+// is set; scripts/test/helpers/test-pattern.ts reads the numbers and the beeps back.
 // Env switches (all optional):
 //   AERENDER_DOUBLE_VERSION=24.1x15   version in the header (and whether -mfr is accepted)
 //   AERENDER_DOUBLE_FPS=25            comp frame rate; 29.97/59.94 print drop-frame `;` timecodes
+//   AERENDER_DOUBLE_SIZE=64x36        comp size WxH: the size of every frame written
+//   AERENDER_DOUBLE_MISSING_OM_TEMPLATE=name  this output module template is not installed: a render
+//                                     asking for it prints aerender's "No output module template" error, exits 1
 //   AERENDER_DOUBLE_FRAME_DELAY_MS=0  delay per frame
 //   AERENDER_DOUBLE_ERROR=msg         print `aerender ERROR: msg` after the header, exit 1
 //   AERENDER_DOUBLE_AE_ERROR=msg      print `After Effects error: msg` mid-render, still exit 0
@@ -13,12 +24,15 @@
 //   AERENDER_DOUBLE_LOCALE=de         German-locale lines: no `PROGRESS:` on frame lines, `Sekunden`, `25,00`, “quotes”
 //   AERENDER_DOUBLE_MISSING_FONT=1    print the missing-font warning from the AE 13.5 fixture
 //   AERENDER_DOUBLE_CHILD_PID_FILE=f  start a helper that ignores SIGHUP (outlives this process) and write its pid to f
-//   AERENDER_DOUBLE_SKIP_FRAME=n      do not write absolute frame n
+//   AERENDER_DOUBLE_SKIP_FRAME=n      do not write absolute frame n (audio: no file at all when n is in the range)
 import { spawn } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { crc32, deflateSync } from 'node:zlib';
+import { aiff, png, tiff, type FrameSize } from './media.js';
+
+const DEEP_TEMPLATE = 'CloudExport TIFF 16-bit';
+const AUDIO_TEMPLATE = 'AIFF 48kHz';
 
 const env = process.env;
 const eol = env.AERENDER_DOUBLE_LINE_ENDING === 'cr' ? '\r' : '\n';
@@ -27,6 +41,17 @@ const version = env.AERENDER_DOUBLE_VERSION ?? '24.1x15';
 const fps = Number(env.AERENDER_DOUBLE_FPS ?? '25');
 const delayMs = Number(env.AERENDER_DOUBLE_FRAME_DELAY_MS ?? '0');
 const optionalInt = (name: string): number | null => (env[name] ? Number.parseInt(env[name] ?? '', 10) : null);
+
+function frameSize(): FrameSize {
+  const match = /^(\d+)x(\d+)$/.exec(env.AERENDER_DOUBLE_SIZE ?? '64x36');
+  const width = Number(match?.[1] ?? 0);
+  const height = Number(match?.[2] ?? 0);
+  if (width < 1 || height < 1) {
+    process.stderr.write(`aerender-double: AERENDER_DOUBLE_SIZE must be WxH, e.g. 64x36, not "${env.AERENDER_DOUBLE_SIZE}"\n`);
+    process.exit(2);
+  }
+  return { width, height };
+}
 
 function print(line: string): void {
   process.stdout.write(line + eol);
@@ -81,31 +106,6 @@ function stamp(date: Date): string {
   return `${date.getMonth() + 1}/${date.getDate()}/${date.getFullYear()} ${h}:${p(date.getMinutes())}:${p(date.getSeconds())} ${date.getHours() < 12 ? 'AM' : 'PM'}`;
 }
 
-/** A valid 8×8 RGB PNG whose colour encodes the frame number. */
-function png(frame: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
-    const out = Buffer.alloc(body.length + 8);
-    out.writeUInt32BE(data.length, 0);
-    body.copy(out, 4);
-    out.writeUInt32BE(crc32(body), body.length + 4);
-    return out;
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(8, 0);
-  header.writeUInt32BE(8, 4);
-  header.set([8, 2, 0, 0, 0], 8); // 8-bit, truecolour, deflate, no filter, no interlace
-  const row = Buffer.alloc(1 + 8 * 3);
-  for (let x = 0; x < 8; x++) row.set([frame & 0xff, (frame >> 8) & 0xff, x * 32], 1 + x * 3);
-  const pixels = Buffer.concat(Array.from({ length: 8 }, () => row));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(pixels)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
-}
-
 function frameOrder(start: number, end: number, mfr: boolean): number[] {
   const frames = Array.from({ length: end - start + 1 }, (_, i) => start + i);
   if (!mfr) return frames;
@@ -143,6 +143,13 @@ async function main(): Promise<void> {
   if (!comp || !output) fail('No comp was found with the given name.');
   if (!Number.isInteger(start) || !Number.isInteger(end) || end < start) fail(`Invalid frame range ${start}-${end}`);
   const token = /\[(#+)\]/.exec(output);
+  const template = one('-OMtemplate') ?? 'Lossless';
+  const audio = template === AUDIO_TEMPLATE || /\.aiff?$/i.test(output);
+  const size = frameSize();
+  const frameFile = (frame: number): Buffer => {
+    if (/\.tiff?$/i.test(output)) return tiff(frame, size, template === DEEP_TEMPLATE ? 16 : 8);
+    return png(frame, size);
+  };
 
   print('PROGRESS: Launching After Effects...');
   print('PROGRESS: ...After Effects successfully launched');
@@ -161,6 +168,7 @@ async function main(): Promise<void> {
   const rate = german ? fps.toFixed(2).replace('.', ',') : fps.toFixed(2);
   const name = german ? `“${comp}”` : comp;
   if (!german) print('PROGRESS: Adding specified comp to Render Queue');
+  if (template === env.AERENDER_DOUBLE_MISSING_OM_TEMPLATE) fail('No output module template was found with the given name.');
   print(`${lead} ${stamp(new Date())}: Starting composition ${name}.`);
   print('');
   print('');
@@ -170,7 +178,7 @@ async function main(): Promise<void> {
   print(`${lead} End: ${timecode(end, fps)}`);
   print(`${lead} Duration: ${timecode(end - start + 1, fps)}`);
   print(`${lead} Frame Rate: ${rate} (comp)`);
-  print(`${lead} Output Module: ${one('-OMtemplate') ?? 'Lossless'}`);
+  print(`${lead} Output Module: ${template}`);
   print(`${lead} Output To: ${output}`);
 
   const hangAfter = optionalInt('AERENDER_DOUBLE_HANG_AFTER');
@@ -187,14 +195,16 @@ async function main(): Promise<void> {
     if (crashAfter !== null && written.size >= crashAfter) process.exit(139);
     if (delayMs > 0) await sleep(delayMs);
     const repeat = written.has(frame);
-    if (!repeat && frame !== skip) {
+    if (!repeat && frame !== skip && !audio) {
       const path = token?.[1] ? output.replace(token[0], String(frame).padStart(token[1].length, '0')) : output;
-      writeFileSync(resolve(path), png(frame));
+      writeFileSync(resolve(path), frameFile(frame));
     }
     written.add(frame);
     print(`${frameLead}${timecode(frame, fps)} (${frame - start + 1}): ${repeat ? 1 : 0} ${unit}`);
     if (env.AERENDER_DOUBLE_AE_ERROR && written.size === 1 && !repeat) print(`After Effects error: ${env.AERENDER_DOUBLE_AE_ERROR}`);
   }
+  // Written in one go after the progress lines: the engine looks at the file only once aerender has exited.
+  if (audio && (skip === null || skip < start || skip > end)) writeFileSync(resolve(output), aiff({ frameStart: start, frameEnd: end, fps }));
   const elapsed = Math.round((Date.now() - began) / 1000);
   print(`${lead} ${stamp(new Date())}: Finished composition ${name}.`);
   print('');

@@ -83,9 +83,9 @@ async function eventually(check: () => boolean, ms = 3000): Promise<boolean> {
 test.serial('success: every frame rendered, validated and reported', async (t) => {
   const { result, progress, dir } = await render(t, { frames: [100, 111] });
   if (!result.ok) return t.fail(result.message);
-  t.is(result.frames.length, 12);
-  t.is(result.frames[0], join(dir, 'frame_00100.png'));
-  t.is(result.frames[11], join(dir, 'frame_00111.png'));
+  t.is(result.files.length, 12);
+  t.is(result.files[0], join(dir, 'frame_00100.png'));
+  t.is(result.files[11], join(dir, 'frame_00111.png'));
   t.is(result.aeVersion, '24.1');
   t.deepEqual(result.warnings, []);
   // Interval 0: one callback per distinct frame, absolute frame numbers.

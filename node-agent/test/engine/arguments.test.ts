@@ -1,10 +1,13 @@
 import test from 'ava';
 import {
   aerenderArguments,
+  audioOutputPath,
+  DEEP_OUTPUT_MODULE_TEMPLATE,
   DEFAULT_OUTPUT_MODULE_TEMPLATE,
   DEFAULT_RENDER_SETTINGS_TEMPLATE,
   frameSequencePath,
 } from '../../src/engine/aerender/arguments.js';
+import { outputPlan } from '../../src/engine/aerender-render-engine.js';
 
 const base = { projectPath: '/w/p.aep', comp: 'Main', frameStart: 10, frameEnd: 19, outputPath: '/w/out/frame_[#####].png' };
 
@@ -39,4 +42,15 @@ test('an inverted or fractional frame range is refused', (t) => {
 test('frameSequencePath uses AE frame-number token', (t) => {
   t.is(frameSequencePath('/w/out', 'png'), '/w/out/frame_[#####].png');
   t.is(frameSequencePath('/w/out'), '/w/out/frame_[#####].tif');
+});
+
+test('an audio render writes one AIFF file, no frame token', (t) => {
+  t.is(audioOutputPath('/w/out'), '/w/out/audio.aif');
+});
+
+test('outputPlan: the template and path for each output', (t) => {
+  t.deepEqual(outputPlan({ kind: 'frames', depth: 8 }, '/w/out'), { outputModuleTemplate: 'TIFF Sequence with Alpha', outputPath: '/w/out/frame_[#####].tif', outputKind: 'frames' });
+  t.deepEqual(outputPlan({ kind: 'frames', depth: 16 }, '/w/out'), { outputModuleTemplate: DEEP_OUTPUT_MODULE_TEMPLATE, outputPath: '/w/out/frame_[#####].tif', outputKind: 'frames' });
+  t.deepEqual(outputPlan({ kind: 'audio' }, '/w/out'), { outputModuleTemplate: 'AIFF 48kHz', outputPath: '/w/out/audio.aif', outputKind: 'audio' });
+  t.is(DEEP_OUTPUT_MODULE_TEMPLATE, 'CloudExport TIFF 16-bit');
 });

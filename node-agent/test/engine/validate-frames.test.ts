@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import { frameFileName, validateFrames } from '../../src/engine/aerender/validate-frames.js';
+import { frameFileName, validateAudioFile, validateFrames } from '../../src/engine/aerender/validate-frames.js';
 
 async function folderWith(frames: Record<number, number>): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'validate-frames-'));
@@ -42,4 +42,24 @@ test('a missing output folder reports every frame missing', async (t) => {
   if (result.ok) return t.fail('expected a failure');
   t.is(result.missing.length, 12);
   t.regex(result.message, /missing frames 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more/);
+});
+
+test('validateAudioFile: an AIFF passes; a missing file or another format is named', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'validate-audio-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const aiff = Buffer.concat([Buffer.from('FORM'), Buffer.alloc(4), Buffer.from('AIFF'), Buffer.alloc(64)]);
+  await writeFile(join(dir, 'audio.aif'), aiff);
+  t.deepEqual(await validateAudioFile(join(dir, 'audio.aif')), { ok: true, path: join(dir, 'audio.aif') });
+
+  const missing = await validateAudioFile(join(dir, 'none.aif'));
+  t.like(missing, { ok: false });
+  if (!missing.ok) t.regex(missing.message, /wrote no audio file at .*none\.aif\. The chunk must be rendered again/);
+
+  await writeFile(join(dir, 'wav.aif'), Buffer.concat([Buffer.from('RIFF'), Buffer.alloc(4), Buffer.from('WAVE'), Buffer.alloc(64)]));
+  const wav = await validateAudioFile(join(dir, 'wav.aif'));
+  if (wav.ok) return t.fail('a WAV passed as AIFF');
+  t.regex(wav.message, /wav\.aif \(76 bytes\) is not an AIFF file/);
+
+  await writeFile(join(dir, 'short.aif'), 'FORM');
+  t.like(await validateAudioFile(join(dir, 'short.aif')), { ok: false });
 });

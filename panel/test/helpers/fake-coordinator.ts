@@ -93,7 +93,7 @@ export class FakeCoordinator {
   /** Makes a job's rendered files available for download. */
   addOutput(jobId: string, name: string, body: Buffer): void {
     const list = this.outputs.get(jobId) ?? [];
-    list.push({ name, chunkIndex: 0, size: body.length, sha256: createHash('sha256').update(body).digest('hex'), createdAt: new Date().toISOString(), body });
+    list.push({ name, chunkIndex: 0, kind: 'frames', size: body.length, sha256: createHash('sha256').update(body).digest('hex'), createdAt: new Date().toISOString(), body });
     this.outputs.set(jobId, list);
   }
 
@@ -208,7 +208,7 @@ export class FakeCoordinator {
     if ((m = /^GET \/jobs\/([0-9a-f-]{36})\/chunks$/.exec(route))) {
       const job = this.jobs.get(m[1]!);
       if (!job) return send(res, 404, error('not_found', `No job ${m[1]}.`));
-      const chunk: Chunk = { id: randomUUIDFor(job.id), jobId: job.id, index: 0, frameStart: job.comp.frameStart, frameEnd: job.comp.frameEnd, state: job.state === 'COMPLETED' ? 'DONE' : 'RENDERING', attempt: 1, nodeId: null, framesDone: job.framesDone, error: null, warnings: ['Font "Helvetica Neue" is missing; substituted'], updatedAt: now() };
+      const chunk: Chunk = { id: randomUUIDFor(job.id), jobId: job.id, index: 0, kind: 'frames', frameStart: job.comp.frameStart, frameEnd: job.comp.frameEnd, state: job.state === 'COMPLETED' ? 'DONE' : 'RENDERING', attempt: 1, nodeId: null, framesDone: job.framesDone, error: null, warnings: ['Font "Helvetica Neue" is missing; substituted'], updatedAt: now() };
       return send(res, 200, { items: [chunk] });
     }
     if ((m = /^POST \/jobs\/([0-9a-f-]{36})\/cancel$/.exec(route))) {

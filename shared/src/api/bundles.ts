@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chunkKindSchema } from '../states/chunk-kind.js';
 import { bundleManifestSchema } from '../bundle/bundle-manifest.js';
 import { MAX_RECORD_SIZE, MIN_RECORD_SIZE } from '../bundle/sealed-records.js';
 import { idSchema, timestampSchema } from './common.js';
@@ -77,7 +78,15 @@ export type Bundle = z.infer<typeof bundleSchema>;
 
 /** A rendered file of a job, kept sealed in storage; its owner downloads it decrypted. */
 export const jobOutputSchema = z
-  .object({ name: z.string(), chunkIndex: z.number().int(), size: z.number().int(), sha256: sha256Schema, createdAt: timestampSchema })
+  .object({
+    name: z.string(),
+    chunkIndex: z.number().int(),
+    /** frames: a rendered frame; audio: the comp's sound; assemble: the deliverable. */
+    kind: chunkKindSchema,
+    size: z.number().int(),
+    sha256: sha256Schema,
+    createdAt: timestampSchema,
+  })
   .meta({ id: 'JobOutput' });
 export type JobOutput = z.infer<typeof jobOutputSchema>;
 export const jobOutputsSchema = z.object({ items: z.array(jobOutputSchema) }).meta({ id: 'JobOutputs' });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { chunkKindSchema } from '../states/chunk-kind.js';
 import { ChunkState } from '../states/chunk-state.js';
 import { JobState } from '../states/job-state.js';
 import { customPresetSchema } from '../presets/presets.js';
@@ -18,6 +19,7 @@ export const compSpecSchema = z
     fps: z.number().gt(0).max(240),
     frameStart: z.number().int().min(0).max(MAX_FRAME_NUMBER),
     frameEnd: z.number().int().min(0).max(MAX_FRAME_NUMBER).meta({ description: 'Inclusive.' }),
+    hasAudio: z.boolean().default(false).meta({ description: 'A layer carries sound: it is rendered once and muxed into the deliverable.' }),
   })
   .strict()
   .superRefine((c, ctx) => {
@@ -105,6 +107,7 @@ export const chunkSchema = z
     id: idSchema,
     jobId: idSchema,
     index: z.number().int(),
+    kind: chunkKindSchema,
     frameStart: z.number().int(),
     frameEnd: z.number().int(),
     state: chunkStateSchema,

@@ -20,3 +20,17 @@ export const BITRATE_CODECS: readonly VideoCodec[] = [VideoCodec.h264, VideoCode
 export function isProRes(codec: VideoCodec): boolean {
   return PRORES_CODECS.includes(codec);
 }
+
+/**
+ * The ffmpeg encoder a node needs to assemble each codec (the agent reports its encoders; the
+ * scheduler gives an assembly only to a node that has this one). An image sequence is packed,
+ * not encoded.
+ */
+export const FFMPEG_ENCODERS: Readonly<Record<VideoCodec, string | null>> = {
+  h264: 'libx264',
+  h265: 'libx265',
+  prores_422: 'prores_ks',
+  prores_422_hq: 'prores_ks',
+  prores_4444: 'prores_ks',
+  image_sequence: null,
+};

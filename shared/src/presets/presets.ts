@@ -4,6 +4,7 @@ import type { CustomPreset } from './custom-preset.js';
 export * from './codecs.js';
 export * from './custom-preset.js';
 export * from './nominal-bitrate.js';
+export * from './frame-depth.js';
 
 export const PresetId = { web: 'web', social: 'social', hq: 'hq', custom: 'custom' } as const;
 export type PresetId = (typeof PresetId)[keyof typeof PresetId];

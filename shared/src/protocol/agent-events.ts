@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import type { AssemblyOpen, AssemblyTicket, ChunkPreview } from './assembly-events.js';
+import { chunkKindSchema } from '../states/chunk-kind.js';
+import { deliverableSpecSchema, frameDepthSchema } from './assembly-events.js';
 import type { BundleOpen, BundleTicket, OutputBegin, OutputUploads } from './bundle-events.js';
 import { machineReportSchema } from './machine-report.js';
 
@@ -57,6 +60,10 @@ export const FailureReason = {
   spawnFailed: 'spawn_failed',
   bundle: 'bundle',
   noEngine: 'no_engine',
+  /** ffmpeg failed or is missing (assembly). */
+  ffmpeg: 'ffmpeg',
+  /** The deliverable failed its ffprobe check: the same encode fails anywhere, so the job fails. */
+  verification: 'verification',
   internal: 'internal',
 } as const;
 export type FailureReason = (typeof FailureReason)[keyof typeof FailureReason];
@@ -82,6 +89,11 @@ export const chunkAssignmentSchema = z.object({
   frameEnd: z.number().int(),
   bundle: z.string().nullable(),
   leaseMs: z.number().int(),
+  kind: chunkKindSchema.default('frames'),
+  /** Bits per channel of the frames to render (frames chunks). */
+  frameDepth: frameDepthSchema.default(8),
+  /** What to make (assemble chunks only). */
+  deliverable: deliverableSpecSchema.nullable().default(null),
 });
 export type ChunkAssignment = z.infer<typeof chunkAssignmentSchema>;
 
@@ -122,6 +134,8 @@ export interface AgentToCoordinatorEvents {
   'chunk:done'(payload: ChunkDone, ack: (answer: Ack) => void): void;
   'chunk:failed'(payload: ChunkFailed, ack: (answer: Ack) => void): void;
   'bundle:open'(payload: BundleOpen, ack: (answer: { ok: true; ticket: BundleTicket } | Extract<Ack, { ok: false }>) => void): void;
+  'assembly:open'(payload: AssemblyOpen, ack: (answer: { ok: true; ticket: AssemblyTicket } | Extract<Ack, { ok: false }>) => void): void;
+  'chunk:preview'(payload: ChunkPreview, ack: (answer: Ack) => void): void;
   'output:begin'(payload: OutputBegin, ack: (answer: ({ ok: true } & OutputUploads) | Extract<Ack, { ok: false }>) => void): void;
 }
 

@@ -27,6 +27,25 @@ export interface LiveWarning {
   message: string;
 }
 
+/**
+ * The latest finished frame of a running job, as a small JPEG (at most 320 px wide as agents
+ * make it). Only the job's owner and admins get it. The client must call the ack once it has
+ * taken a preview: the coordinator sends the next only after that (or after a timeout), and in
+ * the meantime keeps just the newest per job, so a slow client gets fewer previews, never a backlog.
+ */
+export interface JobPreview {
+  jobId: string;
+  chunkId: string;
+  /** The comp frame number the picture shows. */
+  frame: number;
+  width: number;
+  height: number;
+  /** Base64 of the JPEG: `data:image/jpeg;base64,${jpeg}` shows it. */
+  jpeg: string;
+  /** When the coordinator received it (ISO 8601). */
+  receivedAt: string;
+}
+
 /** Client → coordinator. */
 export interface LiveClientEvents {
   subscribe(sub: Subscription, ack: (answer: Ack) => void): void;
@@ -40,4 +59,5 @@ export interface LiveServerEvents {
   progress(progress: FrameProgress): void;
   warning(warning: LiveWarning): void;
   node(node: RenderNode): void;
+  'job:preview'(preview: JobPreview, ack: () => void): void;
 }

@@ -1,6 +1,8 @@
 import { IllegalTransitionError } from './illegal-transition.js';
 
 export const ChunkState = {
+  /** An assemble chunk before every other chunk of its job is done: not yet for any node. */
+  WAITING: 'WAITING',
   QUEUED: 'QUEUED',
   ASSIGNED: 'ASSIGNED',
   DOWNLOADING: 'DOWNLOADING',
@@ -16,11 +18,12 @@ export const CHUNK_STATES: readonly ChunkState[] = Object.values(ChunkState);
 /** A chunk fails for good only after this many *distinct* nodes failed it. */
 export const MAX_CHUNK_NODE_FAILURES = 3;
 
-const { QUEUED, ASSIGNED, DOWNLOADING, RENDERING, UPLOADING, DONE, FAILED, CANCELLED } = ChunkState;
+const { WAITING, QUEUED, ASSIGNED, DOWNLOADING, RENDERING, UPLOADING, DONE, FAILED, CANCELLED } = ChunkState;
 
 // Every held state may fall back to QUEUED (lease lost, or the node failed it and another node
 // should try). ASSIGNED skips DOWNLOADING when the node already has the bundle cached.
 export const CHUNK_TRANSITIONS: Readonly<Record<ChunkState, readonly ChunkState[]>> = {
+  WAITING: [QUEUED, CANCELLED],
   QUEUED: [ASSIGNED, CANCELLED],
   ASSIGNED: [DOWNLOADING, RENDERING, QUEUED, FAILED, CANCELLED],
   DOWNLOADING: [RENDERING, QUEUED, FAILED, CANCELLED],

@@ -7,6 +7,8 @@ export const JobState = {
   DOWNLOADING: 'DOWNLOADING',
   RENDERING: 'RENDERING',
   UPLOADING: 'UPLOADING',
+  /** Every frame is in; the deliverable is being encoded and checked. */
+  ASSEMBLING: 'ASSEMBLING',
   COMPLETED: 'COMPLETED',
   FAILED: 'FAILED',
   RETRY: 'RETRY',
@@ -19,7 +21,7 @@ export const JOB_STATES: readonly JobState[] = Object.values(JobState);
 /** A job is retried at most this many times before it fails for good. */
 export const MAX_JOB_RETRIES = 3;
 
-const { QUEUED, DOWNLOADING, RENDERING, UPLOADING, COMPLETED, FAILED, RETRY, PERMANENTLY_FAILED, CANCELLED } = JobState;
+const { QUEUED, DOWNLOADING, RENDERING, UPLOADING, ASSEMBLING, COMPLETED, FAILED, RETRY, PERMANENTLY_FAILED, CANCELLED } = JobState;
 
 // The running states are whatever deriveJobState makes of the chunks, and progress reports are
 // coalesced, so between two writes any set of chunk moves may have happened. A single chunk can
@@ -29,7 +31,7 @@ const { QUEUED, DOWNLOADING, RENDERING, UPLOADING, COMPLETED, FAILED, RETRY, PER
 // produce (the tests enumerate it), with derivation's PERMANENTLY_FAILED written through FAILED,
 // where jobStateAfterFailure decides between RETRY and PERMANENTLY_FAILED.
 const RUNNING = [QUEUED, DOWNLOADING, RENDERING, UPLOADING] as const;
-const fromRunning = (self: JobState): JobState[] => [...RUNNING.filter((s) => s !== self), COMPLETED, FAILED, CANCELLED];
+const fromRunning = (self: JobState): JobState[] => [...RUNNING.filter((s) => s !== self), ASSEMBLING, COMPLETED, FAILED, CANCELLED];
 
 export const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = {
   CREATED: [QUEUED, CANCELLED],
@@ -37,8 +39,10 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = 
   DOWNLOADING: fromRunning(DOWNLOADING),
   RENDERING: fromRunning(RENDERING),
   UPLOADING: fromRunning(UPLOADING),
+  // frame chunks are all done (terminal) by then: only the assembly's outcome moves it on
+  ASSEMBLING: [COMPLETED, FAILED, CANCELLED],
   FAILED: [RETRY, PERMANENTLY_FAILED],
-  RETRY: [...RUNNING, COMPLETED, FAILED, CANCELLED],
+  RETRY: [...RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED],
   COMPLETED: [],
   PERMANENTLY_FAILED: [],
   CANCELLED: [],
@@ -67,7 +71,18 @@ export function jobStateAfterFailure(retriesSoFar: number): 'RETRY' | 'PERMANENT
  * unless every chunk is cancelled. Once any chunk is uploading or done, the job counts as past
  * downloading even while other chunks are still queued or fetching the bundle.
  */
-export function deriveJobState(chunks: readonly ChunkState[]): JobState {
+export function deriveJobState(chunks: readonly ChunkState[], assembly: ChunkState | null = null): JobState {
+  const rendered = deriveRenderState(chunks);
+  if (assembly === null || rendered !== COMPLETED) return rendered;
+  // every frame (and the sound) is in: the assembly decides
+  if (assembly === ChunkState.DONE) return COMPLETED;
+  if (assembly === ChunkState.FAILED) return PERMANENTLY_FAILED;
+  if (assembly === ChunkState.CANCELLED) return CANCELLED;
+  return ASSEMBLING;
+}
+
+/** The state of a job's render chunks (frames and audio), as if there were nothing to assemble. */
+function deriveRenderState(chunks: readonly ChunkState[]): JobState {
   if (chunks.length === 0) return QUEUED;
   if (chunks.includes(ChunkState.FAILED)) return PERMANENTLY_FAILED;
   const live = chunks.filter((c) => c !== ChunkState.CANCELLED);

@@ -30,5 +30,5 @@ export const getBundle: Handler<ApiRoutes['getBundle']> = async ({ em, params, p
 export const listJobOutputs: Handler<ApiRoutes['listJobOutputs']> = async ({ em, params, principal }) => {
   const job = await em.findOne(JobEntity, { id: params.id }, { fields: ['ownerId'] });
   if (!job || !canSee(principal, job)) throw ApiError.notFound('job', params.id);
-  return { items: (await finishedOutputs(em, job.id)).map((o) => jobOutputDto(o.row, o.chunkIndex)) };
+  return { items: (await finishedOutputs(em, job.id)).map((o) => jobOutputDto(o.row, o.chunkIndex, o.kind)) };
 };

@@ -1,5 +1,5 @@
 import { constants } from 'node:fs';
-import { access } from 'node:fs/promises';
+import { access, rm } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import * as pty from 'node-pty';
 import type { FailureReason } from '@cloudexport/shared';
@@ -8,10 +8,15 @@ import { FrameCounter } from './frame-counter.js';
 import { killProcessTree } from './kill-process-tree.js';
 import { AerenderOutputParser } from './output-parser.js';
 import { ProgressThrottle } from './progress-throttle.js';
-import { DEFAULT_MIN_FRAME_BYTES, frameFileName, validateFrames } from './validate-frames.js';
+import { DEFAULT_MIN_FRAME_BYTES, frameFileName, validateAudioFile, validateFrames } from './validate-frames.js';
 
 export interface AerenderRequest extends AerenderArgumentsInput {
   aerenderPath: string;
+  /**
+   * 'frames' (default): `outputPath` is a sequence pattern and every frame file must exist after
+   * the render. 'audio': `outputPath` is the one AIFF file the output module writes.
+   */
+  outputKind?: 'frames' | 'audio';
   cwd: string;
   /** Environment for aerender; default this process's. */
   env?: Record<string, string | undefined>;
@@ -47,7 +52,8 @@ export type AerenderFailureReason = Extract<
 >;
 
 export type RenderResult =
-  | { ok: true; frames: string[]; warnings: string[]; aeVersion: string | null }
+  /** `files`: the validated outputs, absolute paths: one per frame in frame order, or the one audio file. */
+  | { ok: true; files: string[]; warnings: string[]; aeVersion: string | null }
   | { ok: false; reason: AerenderFailureReason; message: string; warnings: string[]; lastLines: string[] };
 
 const DEFAULT_PROGRESS_INTERVAL_MS = 500;
@@ -70,7 +76,7 @@ function definedEnv(env: Record<string, string | undefined>): Record<string, str
 /**
  * Renders one chunk with aerender under a pseudo-terminal (on some platforms aerender prints
  * progress only to a terminal). Fails on any error line even when the exit code is 0, and
- * reports success only once every frame file is on disk.
+ * reports success only once every frame file (or the audio file) is on disk.
  */
 export async function runAerender(request: AerenderRequest, events: AerenderEvents, signal?: AbortSignal): Promise<RenderResult> {
   const warnings: string[] = [];
@@ -80,8 +86,11 @@ export async function runAerender(request: AerenderRequest, events: AerenderEven
   const args = aerenderArguments(request);
   const outputDir = dirname(request.outputPath);
   const pattern = basename(request.outputPath);
-  frameFileName(pattern, request.frameStart); // Throws now, not after the render, when there is no frame token.
+  const audio = request.outputKind === 'audio';
+  if (!audio) frameFileName(pattern, request.frameStart); // Throws now, not after the render, when there is no frame token.
   if (signal?.aborted) return fail('cancelled', 'The render was cancelled before aerender started.');
+  // A file left by an earlier try must not pass for this render's.
+  if (audio) await rm(request.outputPath, { force: true });
   try {
     await access(request.aerenderPath, constants.X_OK);
   } catch (error) {
@@ -99,6 +108,19 @@ export async function runAerender(request: AerenderRequest, events: AerenderEven
     return fail('spawn_failed', `aerender could not be started from ${request.aerenderPath}: ${(error as Error).message}.`);
   }
   return supervise(child, request, events, warnings, signal, { outputDir, pattern, fail });
+}
+
+async function validateOutput(
+  request: AerenderRequest,
+  outputDir: string,
+  pattern: string,
+): Promise<{ ok: true; files: string[] } | { ok: false; message: string }> {
+  if (request.outputKind === 'audio') {
+    const audio = await validateAudioFile(request.outputPath);
+    return audio.ok ? { ok: true, files: [audio.path] } : audio;
+  }
+  const frames = await validateFrames(outputDir, pattern, request.frameStart, request.frameEnd, request.minFrameBytes ?? DEFAULT_MIN_FRAME_BYTES);
+  return frames.ok ? { ok: true, files: frames.frames } : frames;
 }
 
 interface Context {
@@ -203,13 +225,13 @@ function supervise(
         const how = exit?.signal ? `was killed by signal ${exit.signal}` : `exited with code ${exit?.exitCode ?? 'unknown'}`;
         return fail('exit_code', `aerender ${how} ${doneSoFar()} without reporting an error; After Effects probably crashed. See the last lines of its output.`, [...lastLines]);
       }
-      const validation = await validateFrames(outputDir, pattern, request.frameStart, request.frameEnd, request.minFrameBytes ?? DEFAULT_MIN_FRAME_BYTES);
-      if (!validation.ok) {
+      const files = await validateOutput(request, outputDir, pattern);
+      if (!files.ok) {
         throttle.finish();
-        return fail('missing_frames', validation.message, [...lastLines]);
+        return fail('missing_frames', files.message, [...lastLines]);
       }
       throttle.finish({ framesDone: framesTotal, framesTotal, lastFrame: request.frameEnd }, sameProgress);
-      return { ok: true, frames: validation.frames, warnings, aeVersion };
+      return { ok: true, files: files.files, warnings, aeVersion };
     };
 
     child.onData((data) => {

@@ -8,8 +8,18 @@ export const DEFAULT_RENDER_SETTINGS_TEMPLATE = 'Best Settings';
  * stitched later. AE ships no PNG-sequence template; pass `outputModuleTemplate` for one.
  */
 export const DEFAULT_OUTPUT_MODULE_TEMPLATE = 'TIFF Sequence with Alpha';
-/** File extension matching DEFAULT_OUTPUT_MODULE_TEMPLATE. */
+/**
+ * Output module template for 16-bit frames: TIFF sequence, Trillions of Colors+, RGB + Alpha.
+ * AE ships no 16-bit sequence template, so the node installer adds this one to AE's output-module
+ * templates; a node without it fails the render with aerender's "No output module template".
+ */
+export const DEEP_OUTPUT_MODULE_TEMPLATE = 'CloudExport TIFF 16-bit';
+/** File extension of DEFAULT_OUTPUT_MODULE_TEMPLATE and DEEP_OUTPUT_MODULE_TEMPLATE. */
 export const DEFAULT_FRAME_EXTENSION = 'tif';
+/** Built-in AE output module template that writes the comp's sound alone: one 48 kHz AIFF file. */
+export const AUDIO_OUTPUT_MODULE_TEMPLATE = 'AIFF 48kHz';
+/** Name of an audio render's one output file (AUDIO_OUTPUT_MODULE_TEMPLATE writes AIFF). */
+export const AUDIO_FILE_NAME = 'audio.aif';
 /** AE's frame-number token: replaced by the zero-padded frame number, one digit per `#`. */
 export const FRAME_NUMBER_TOKEN = '[#####]';
 /** Multi-frame rendering (`-mfr`) exists from AE 22.0 (2022) on. */
@@ -20,7 +30,7 @@ export interface AerenderArgumentsInput {
   comp: string;
   frameStart: number;
   frameEnd: number;
-  /** Image-sequence path with AE's `[#####]` token; see frameSequencePath. */
+  /** Image-sequence path with AE's `[#####]` token (see frameSequencePath), or one file for audio. */
   outputPath: string;
   /** After Effects major version on this node (24 for AE 2024). */
   aeMajor: number;
@@ -35,6 +45,11 @@ export interface AerenderArgumentsInput {
 /** `outputDir/frame_[#####].ext`: the sequence path handed to `-output`. */
 export function frameSequencePath(outputDir: string, extension: string = DEFAULT_FRAME_EXTENSION): string {
   return join(outputDir, `frame_${FRAME_NUMBER_TOKEN}.${extension}`);
+}
+
+/** `outputDir/audio.aif`: the one file an audio render writes (no frame token). */
+export function audioOutputPath(outputDir: string): string {
+  return join(outputDir, AUDIO_FILE_NAME);
 }
 
 /**

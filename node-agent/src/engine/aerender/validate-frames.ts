@@ -1,9 +1,11 @@
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export type FrameValidation =
   | { ok: true; frames: string[] }
   | { ok: false; missing: number[]; tooSmall: number[]; message: string };
+
+export type AudioFileValidation = { ok: true; path: string } | { ok: false; message: string };
 
 /** Smallest plausible image file; anything shorter is a truncated or placeholder write. */
 export const DEFAULT_MIN_FRAME_BYTES = 64;
@@ -61,4 +63,28 @@ export async function validateFrames(
     tooSmall,
     message: `After Effects finished but ${missing.length + tooSmall.length} of ${total} frames (${frameStart}–${frameEnd}) are not usable in ${outputDir}: ${problems.join('; ')}. The chunk must be rendered again.`,
   };
+}
+
+/**
+ * Checks that an audio render left its one file at `path` and that it is an AIFF (an IFF `FORM`
+ * of type `AIFF`, or `AIFC` as some writers label it), not an empty or half-written file.
+ */
+export async function validateAudioFile(path: string): Promise<AudioFileValidation> {
+  const info = await stat(path).catch(() => null);
+  const again = 'The chunk must be rendered again.';
+  if (!info?.isFile()) return { ok: false, message: `After Effects finished but wrote no audio file at ${path}. ${again}` };
+  const header = Buffer.alloc(12);
+  const file = await open(path, 'r');
+  let read: number;
+  try {
+    ({ bytesRead: read } = await file.read(header, 0, header.length, 0));
+  } finally {
+    await file.close();
+  }
+  const form = header.toString('latin1', 0, 4);
+  const type = header.toString('latin1', 8, 12);
+  if (read < header.length || form !== 'FORM' || (type !== 'AIFF' && type !== 'AIFC')) {
+    return { ok: false, message: `After Effects finished but ${path} (${info.size} bytes) is not an AIFF file. ${again}` };
+  }
+  return { ok: true, path };
 }

@@ -1,0 +1,34 @@
+import { deliverableExtension, FFMPEG_ENCODERS, frameDepthFor, resolvePreset, type CompSpec, type CustomPreset, type DeliverableSpec, type FrameDepth, type PresetId } from '@cloudexport/shared';
+
+interface DeliveredJob {
+  comp: CompSpec;
+  preset: PresetId;
+  custom: CustomPreset | null;
+  /** Jobs without a bundle store no outputs and get no deliverable. */
+  bundle: string | null;
+}
+
+/** What the assemble chunk of this job must produce; `hasAudio`: the job has an audio chunk. */
+export function deliverableSpec(job: DeliveredJob, hasAudio: boolean): DeliverableSpec {
+  const preset = resolvePreset(job.preset, job.custom ?? undefined);
+  const { name, width, height, fps, frameStart, frameEnd } = job.comp;
+  return {
+    preset: { ...preset },
+    comp: { name, width, height, fps },
+    frameStart,
+    frameEnd,
+    hasAudio,
+    frameDepth: frameDepthFor(preset),
+    fileName: `deliverable.${deliverableExtension(preset)}`,
+  };
+}
+
+/** Bits per channel a frame chunk of this job renders: deep enough for its deliverable. */
+export function frameDepthOf(job: DeliveredJob): FrameDepth {
+  return job.bundle === null ? 8 : frameDepthFor(resolvePreset(job.preset, job.custom ?? undefined));
+}
+
+/** The ffmpeg encoder an assembling node needs for this job, or null when none (image sequences). */
+export function encoderNeeded(job: Pick<DeliveredJob, 'preset' | 'custom'>): string | null {
+  return FFMPEG_ENCODERS[resolvePreset(job.preset, job.custom ?? undefined).codec];
+}
