@@ -27,8 +27,9 @@ if (!hasFfmpeg) test.skip('assembly with real ffmpeg [skipped: ffmpeg/ffprobe no
 
 const FIRST = 1001;
 const FRAMES = 48;
-// 4:3 on purpose (the deliverables are 16:9). Noise keeps the picture too busy for a 1080p encode
-// to fall short of 8–12 Mbps; a flat test pattern compresses below the target even losslessly.
+// 4:3 on purpose (the deliverables are 16:9). Noise makes the encoder work for its bitrate (the
+// CBR buffer must not let it overshoot); the flat picture that needs filler to reach the target is
+// in assembly-deliverable.test.ts.
 const COMP = { width: 320, height: 240, fps: 29.97 };
 
 test.before(async (t) => {

@@ -39,6 +39,8 @@ function recorder(storage: StorageDouble, open: () => BundleOpenAnswer, begin?: 
         r.begins.push(b);
         return begin?.() ?? { ok: true, uploads: b.files.map((f) => ({ name: f.name, request: storage.request(`/outputs/${f.name}`, 'PUT') })) };
       },
+      openAssembly: async () => ({ ok: false, message: 'frame chunks do not assemble' }),
+      preview: async () => null,
     },
   };
   return r;

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 // Whole commands as the artist runs them (the bin, a child process) against the fake
 // coordinator: login, estimate, submit to the end, status, cancel, download.
 import test, { type ExecutionContext } from 'ava';
@@ -122,37 +123,57 @@ test('cancel and status', async (t) => {
   t.regex(unknown.stderr, /No job 0b6f0c1e/);
 });
 
-test('download writes each file, checks its sha256, skips what is already there, and resumes a partial file', async (t) => {
+test('download --frames writes each file, checks its sha256, skips what is already there, and resumes a partial file', async (t) => {
   const { fake, run } = await setup(t);
   const job = await createJob(fake);
   const frame = Buffer.alloc(200_000, 3);
   fake.addOutput(job, 'frame_0000.png', frame);
-  fake.addOutput(job, 'movie.mp4', Buffer.from('the movie'));
+  fake.addOutput(job, 'audio.aif', Buffer.from('the sound'), 'audio');
+  fake.addOutput(job, 'deliverable.mp4', Buffer.from('the movie'), 'assemble');
   const out = await mkdtemp(join(tmpdir(), 'ce-download-'));
   t.teardown(() => rm(out, { recursive: true, force: true }));
 
-  const first = await run(['download', job, '--out', out, '--json']);
+  const first = await run(['download', job, '--frames', '--out', out, '--json']);
   t.is(first.code, 0, first.stderr);
-  t.deepEqual(JSON.parse(first.stdout).files.map((f: { status: string }) => f.status), ['downloaded', 'downloaded']);
+  t.deepEqual(JSON.parse(first.stdout).files.map((f: { name: string; status: string }) => [f.name, f.status]), [['frame_0000.png', 'downloaded'], ['audio.aif', 'downloaded']], 'the frames and the sound, not the movie');
   t.deepEqual(await readFile(join(out, 'frame_0000.png')), frame);
 
-  const second = await run(['download', job, '--out', out, '--json']);
+  const second = await run(['download', job, '--frames', '--out', out, '--json']);
   t.deepEqual(JSON.parse(second.stdout).files.map((f: { status: string }) => f.status), ['present', 'present']);
 
   // a damaged file is fetched again; a partial one continues with a Range request
-  await writeFile(join(out, 'movie.mp4'), 'the mooov');
+  await writeFile(join(out, 'audio.aif'), 'the sonud');
   await rm(join(out, 'frame_0000.png'));
   await writeFile(join(out, 'frame_0000.png.part'), frame.subarray(0, 50_000));
-  const third = await run(['download', job, '--out', out, '--json']);
+  const third = await run(['download', job, '--frames', '--out', out, '--json']);
   t.is(third.code, 0, third.stderr);
   t.deepEqual(JSON.parse(third.stdout).files.map((f: { status: string }) => f.status), ['downloaded', 'downloaded']);
   t.deepEqual(await readFile(join(out, 'frame_0000.png')), frame);
-  t.is(createHash('sha256').update(await readFile(join(out, 'movie.mp4'))).digest('hex'), createHash('sha256').update('the movie').digest('hex'));
+  t.is(await readFile(join(out, 'audio.aif'), 'utf8'), 'the sound');
   t.is(fake.rangeRequests, 1, 'the partial frame was resumed, not fetched whole');
 
-  const none = await run(['download', await createJob(fake), '--out', out]);
+  const none = await run(['download', await createJob(fake), '--frames', '--out', out]);
   t.is(none.code, 1);
-  t.regex(none.stderr, /has no rendered files yet/);
+  t.regex(none.stderr, /has no rendered frames yet/);
+});
+
+test('download fetches the deliverable by default, named after the job, and says when there is none yet', async (t) => {
+  const { fake, run } = await setup(t);
+  const job = await createJob(fake);
+  fake.addOutput(job, 'frame_0000.png', Buffer.alloc(1_000, 1));
+  const out = await mkdtemp(join(tmpdir(), 'ce-download-'));
+  t.teardown(() => rm(out, { recursive: true, force: true }));
+  const early = await run(['download', job, '--out', out]);
+  t.is(early.code, 1);
+  t.regex(early.stderr, /has no deliverable yet/);
+
+  fake.addOutput(job, 'deliverable.mp4', Buffer.from('the movie'), 'assemble');
+  const got = await run(['download', job, '--out', out, '--json']);
+  t.is(got.code, 0, got.stderr);
+  const [file] = JSON.parse(got.stdout).files;
+  t.is(file.path, join(out, 'Main.mp4'));
+  t.is(await readFile(join(out, 'Main.mp4'), 'utf8'), 'the movie');
+  t.false(existsSync(join(out, 'frame_0000.png')), 'frames only with --frames');
 });
 
 async function createJob(fake: FakeCoordinator): Promise<string> {

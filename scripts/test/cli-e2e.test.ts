@@ -58,7 +58,7 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
 async function framesAsRendered(project: string, comp: string, start: number, end: number): Promise<Map<number, Buffer>> {
   const dir = await mkdtemp(join(work, 'expected-'));
   await new Promise((resolve, reject) => {
-    const child = spawn(aerenderDouble, ['-project', project, '-comp', comp, '-s', String(start), '-e', String(end), '-output', join(dir, 'frame_[#####].png')], { stdio: 'ignore' });
+    const child = spawn(aerenderDouble, ['-project', project, '-comp', comp, '-s', String(start), '-e', String(end), '-output', join(dir, 'frame_[#####].tif')], { stdio: 'ignore' });
     child.on('exit', (code) => (code === 0 ? resolve(null) : reject(new Error(`double exited ${code}`))));
   });
   const out = new Map<number, Buffer>();
@@ -75,9 +75,10 @@ async function submitAndDownload(t: { is: (a: unknown, b: unknown, m?: string) =
   t.is(job.state, 'COMPLETED', `job ${jobId}: ${job.error ?? ''}`);
 
   const out = join(work, `download-${jobId}`);
-  const downloaded = await cli(['download', jobId, '--out', out, '--json']);
+  const downloaded = await cli(['download', jobId, '--frames', '--out', out, '--json']);
   t.is(downloaded.code, 0, `download: ${downloaded.stderr}`);
-  const files = (await readdir(out)).sort();
+  // the comp has sound: it comes as its own file beside the frames
+  const files = (await readdir(out)).filter((f) => f !== 'audio.aif').sort();
   const count = frames[1] - frames[0] + 1;
   t.is(files.length, count, 'every frame, once');
   const expected = await framesAsRendered(project, comp, frames[0], frames[1]);
@@ -108,7 +109,7 @@ test.serial('submit a project with absolute-path footage, render it on a node, d
 
   const { jobId } = await submitAndDownload(t, project, 'Main – final ✓', [0, 23]);
   const chunks = (await c.call('GET', `/api/v1/jobs/${jobId}/chunks`, { key: artist.key })).body.items;
-  t.is(chunks.length, 3);
+  t.deepEqual(chunks.map((x: { kind: string }) => x.kind), ['frames', 'frames', 'frames', 'audio', 'assemble'], 'three frame chunks, the comp’s sound, the movie');
 
   // a re-export with nothing changed uploads nothing
   const again = await cli(['submit', project, '--comp', 'Main – final ✓', '--frames', '0-7', '--yes', '--no-wait', '--json']);

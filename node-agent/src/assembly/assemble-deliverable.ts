@@ -7,7 +7,6 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { deliverableExtension, type DeliverableSpec, type FailureReason } from '@cloudexport/shared';
-import type { Logger } from 'pino';
 import { encodeArguments, fpsRational, videoEncoder, type EncodePlan } from './encode-args.js';
 import type { FetchedInputs } from './fetch-inputs.js';
 import { packFrames, verifyFramePack, type FrameRange, type PackSummary } from './pack-frames.js';
@@ -26,13 +25,18 @@ export interface AssembleRequest {
   signal?: AbortSignal;
   /** Frames encoded (or packed) so far; called again with the total while a resized sequence is packed. */
   onProgress?: (framesEncoded: number, totalFrames: number) => void;
-  log?: Pick<Logger, 'info'>;
+  /** Progress notes (a pino logger fits). */
+  log?: AssemblyLog;
   /** x264/x265 speed preset; default encodeArguments' (`medium`). */
   speed?: string;
   /** Default: the ffprobe beside ffmpegPath. */
   ffprobePath?: string;
   /** Stop ffmpeg when it reports no progress for this long (ms); default runFfmpeg's 5 minutes. */
   quietTimeoutMs?: number;
+}
+
+export interface AssemblyLog {
+  info(fields: Record<string, unknown>, message: string): void;
 }
 
 export type AssemblyFailureReason = Extract<FailureReason, 'ffmpeg' | 'verification' | 'internal'>;

@@ -184,9 +184,12 @@ export function ffmpegSequencePattern(aePattern: string): string {
  * The one scale converts straight from the frames' format (rgba64le for 16-bit TIFF) to the
  * encoder's, so 16-bit frames reach 10-bit ProRes with no 8-bit step between.
  */
-function videoFilter(width: number, height: number, pixFmt: string): string {
+function videoFilter(width: number, height: number, pixFmt: string, frameCount: number): string {
   const alpha = pixFmt.startsWith('yuva');
   return [
+    // exactly the range, even when the folder holds later frames. A filter, not -frames:v: when
+    // one stream reaches -frames, ffmpeg closes the whole output and cuts the sound short
+    `trim=end_frame=${frameCount}`,
     `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos:out_color_matrix=bt709:out_range=tv`,
     `format=${pixFmt}`,
     `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=${alpha ? 'black@0' : 'black'}`,
@@ -227,19 +230,20 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
   if (audio) args.push('-map', '1:a:0');
   args.push('-map_metadata', '-1');
 
-  args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt));
+  args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt, frames.frameCount));
   const cbr: RatePlan | null = bitrate === null ? null : { kbps: Math.round(bitrate * 1000), bufferKbits: Math.max(1, Math.round(bitrate * 1000 * bufferSeconds(durationSeconds, fps))) };
   args.push('-c:v', spec.encoder, ...spec.args(speed, cbr), '-pix_fmt', spec.pixFmt);
   args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv');
-  // Exactly the range, even when the folder holds later frames; constant frame rate out.
-  args.push('-frames:v', String(frames.frameCount), '-fps_mode', 'cfr', '-r', rate);
+  // constant frame rate out
+  args.push('-fps_mode', 'cfr', '-r', rate);
   // A keyframe every 2 s: seekable in a browser without costing much of the bitrate.
   if (cbr) args.push('-g', String(Math.max(1, Math.round((2 * fps.num) / fps.den))));
 
   let audioCodec: string | null = null;
   if (audio) {
-    // Pad short sound with silence and trim long sound to the picture, so -shortest can only
-    // ever end on the video's last frame, never cut it.
+    // Pad short sound with silence and trim long sound to the picture: the sound lasts exactly as
+    // long as the frames (-shortest would end the output on the video's last packet, however
+    // far behind the sound's encoder is).
     const seconds = durationSeconds.toFixed(6);
     args.push('-af', `apad=whole_dur=${seconds},atrim=end=${seconds}`);
     if (isProRes(preset.codec)) {
@@ -249,7 +253,6 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
       audioCodec = 'aac';
       args.push('-c:a', 'aac', '-b:a', AAC_BITRATE);
     }
-    args.push('-shortest');
   }
 
   if (preset.container === 'mp4' && preset.fastStart) args.push('-movflags', '+faststart');

@@ -16,7 +16,7 @@ import { mapLimit } from '../bundle/map-limit.js';
 import { isTransient, sendSigned, statusError, TransferRefusedError, TransientTransferError, withRetries, type RetryOptions } from '../bundle/signed-request.js';
 
 export interface FetchInputsOptions extends Omit<RetryOptions, 'signal'> {
-  /** The assembly's own folder; created when missing. */
+  /** The assembly's own folder, created when missing; its `frames` folder and sound file are replaced. */
   dir: string;
   /** This node's X25519 secret key: it opens each input's sealed key. */
   boxSecretKey: Uint8Array;
@@ -83,7 +83,7 @@ function extensionOf(input: AssemblyInput): string {
 }
 
 /** Checks the ticket and decides where each input goes; throws before anything is downloaded. */
-export function planInputs(ticket: AssemblyTicket, dir: string): InputPlan {
+function planInputs(ticket: AssemblyTicket, dir: string): InputPlan {
   const refuse = (problem: string) => new AssemblyInputError(`${problem} Nothing was downloaded; the assemble chunk needs a ticket that lists every frame of the range once.`);
   const frames: AssemblyInput[] = [];
   const sounds: AssemblyInput[] = [];
@@ -216,6 +216,9 @@ export async function fetchInputs(ticket: AssemblyTicket, options: FetchInputsOp
   };
   const written: string[] = [];
   try {
+    // What an earlier try left here goes: files are created exclusively, never overwritten.
+    await rm(framesDir, { recursive: true, force: true });
+    if (plan.audioPath) await rm(plan.audioPath, { force: true });
     await mkdir(framesDir, { recursive: true });
     await mapLimit(plan.downloads, options.concurrency ?? DEFAULT_CONCURRENCY, async (d, i) => {
       options.signal?.throwIfAborted();

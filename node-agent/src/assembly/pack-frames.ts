@@ -56,8 +56,11 @@ export async function packFrames(request: PackFramesRequest): Promise<void> {
   try {
     for (let i = 0; i < request.frameCount; i += 1) {
       signal?.throwIfAborted();
-      const file = join(request.framesDir, frameFileName(request.firstFrame + i, request.extension));
-      const { size } = await stat(file);
+      const frame = request.firstFrame + i;
+      const file = join(request.framesDir, frameFileName(frame, request.extension));
+      const { size } = await stat(file).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ENOENT' ? new Error(`frame ${frame} is not in ${request.framesDir} (${frameFileName(frame, request.extension)}); nothing was packed, so the frames must be fetched again`) : err;
+      });
       const entry = pack.entry({ name: entryName(request, i), size, mode: ENTRY_MODE, mtime, type: 'file' });
       for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) {
         if (!entry.write(chunk)) await once(entry, 'drain');

@@ -21,6 +21,7 @@ export interface ProbeSummary {
   durationSeconds: number | null;
   videoBitrateMbps: number | null;
   audioCodec: string | null;
+  audioDurationSeconds: number | null;
 }
 
 export interface VerifyResult {
@@ -113,6 +114,7 @@ export function summarize(json: ProbeJson): ProbeSummary {
     durationSeconds: duration,
     videoBitrateMbps: bitrate === null ? null : bitrate / 1e6,
     audioCodec: audio?.codec_name ?? null,
+    audioDurationSeconds: numberOrNull(audio?.duration),
   };
 }
 
@@ -138,6 +140,11 @@ export function compareWithExpectation(probe: ProbeSummary, expected: Deliverabl
   }
   if (expected.audioCodec !== null && probe.audioCodec !== expected.audioCodec) {
     failures.push(probe.audioCodec === null ? `no audio stream, expected ${expected.audioCodec}` : `audio codec ${probe.audioCodec}, expected ${expected.audioCodec}`);
+  }
+  // the sound runs the picture's length: cut short it would leave the end silent or out of step
+  const audioSlack = Math.max(2 * halfFrame, 0.025);
+  if (expected.audioCodec !== null && probe.audioCodec !== null && (probe.audioDurationSeconds === null || Math.abs(probe.audioDurationSeconds - expected.durationSeconds) > audioSlack)) {
+    failures.push(`audio lasts ${probe.audioDurationSeconds === null ? 'an unknown time' : `${round(probe.audioDurationSeconds, 3)} s`}, the picture ${round(expected.durationSeconds, 3)} s`);
   }
   return failures;
 }

@@ -240,7 +240,7 @@ export class Agent {
         return answer;
       },
       // a preview is only worth its moment: never queued in the outbox, dropped while away
-      preview: (preview) => void this.emit('chunk:preview', { ...ref, ...preview }, 5_000),
+      preview: (preview) => this.emit('chunk:preview', { ...ref, ...preview }, 5_000),
     };
   }
 

@@ -28,8 +28,8 @@ export interface ChunkChannel {
   beginOutputs(begin: Pick<OutputBegin, 'key' | 'files'>): Promise<OutputBeginAnswer>;
   /** The frames and sound an assemble chunk encodes. */
   openAssembly(): Promise<AssemblyOpenAnswer>;
-  /** A small JPEG of the latest finished frame (best effort, never waited for). */
-  preview(preview: Omit<ChunkPreview, 'chunkId' | 'epoch'>): void;
+  /** A small JPEG of the latest finished frame: best effort, resolved on the coordinator's answer or null. */
+  preview(preview: Omit<ChunkPreview, 'chunkId' | 'epoch'>): Promise<unknown>;
 }
 
 export type ChunkOutcome =

@@ -90,10 +90,10 @@ export class FakeCoordinator {
     return [...this.blobs.values()].filter((b) => b.plaintext).map((b) => b.sha256);
   }
 
-  /** Makes a job's rendered files available for download. */
-  addOutput(jobId: string, name: string, body: Buffer): void {
+  /** Makes a job's rendered files (or, of kind `assemble`, its deliverable) available for download. */
+  addOutput(jobId: string, name: string, body: Buffer, kind: JobOutput['kind'] = 'frames'): void {
     const list = this.outputs.get(jobId) ?? [];
-    list.push({ name, chunkIndex: 0, kind: 'frames', size: body.length, sha256: createHash('sha256').update(body).digest('hex'), createdAt: new Date().toISOString(), body });
+    list.push({ name, chunkIndex: 0, kind, size: body.length, sha256: createHash('sha256').update(body).digest('hex'), createdAt: new Date().toISOString(), body });
     this.outputs.set(jobId, list);
   }
 
@@ -220,8 +220,10 @@ export class FakeCoordinator {
     if ((m = /^GET \/jobs\/([0-9a-f-]{36})\/outputs$/.exec(route))) {
       return send(res, 200, { items: (this.outputs.get(m[1]!) ?? []).map(({ body: _, ...o }) => o) });
     }
-    if ((m = /^GET \/jobs\/([0-9a-f-]{36})\/outputs\/([A-Za-z0-9._-]+)$/.exec(route))) {
-      const output = this.outputs.get(m[1]!)?.find((o) => o.name === m![2]);
+    const deliverable = /^GET \/jobs\/([0-9a-f-]{36})\/deliverable$/.exec(route);
+    if (deliverable || (m = /^GET \/jobs\/([0-9a-f-]{36})\/outputs\/([A-Za-z0-9._-]+)$/.exec(route))) {
+      const jobId = (deliverable ?? m)![1]!;
+      const output = this.outputs.get(jobId)?.find((o) => (deliverable ? o.kind === 'assemble' : o.name === m![2]));
       if (!output) return send(res, 404, error('not_found', 'No such output.'));
       const range = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
       const from = range ? Number(range[1]) : 0;

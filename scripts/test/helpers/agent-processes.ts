@@ -31,10 +31,11 @@ export class AgentProcesses {
     return new AgentProcesses(c, providerKey, work, fakeBin);
   }
 
-  /** `cloudexport-agent --home HOME ARGS…`, its output kept. */
-  start(home: string, args: string[], extraEnv: Record<string, string> = {}): AgentProcess {
+  /** `cloudexport-agent --home HOME ARGS…`, its output kept; `pathFirst`: a folder searched before the rest of PATH. */
+  start(home: string, args: string[], extraEnv: Record<string, string> = {}, pathFirst?: string): AgentProcess {
+    const path = [pathFirst, this.fakeBin, process.env.PATH].filter(Boolean).join(':');
     const child = spawn(process.execPath, [agentBin, '--home', home, ...args], {
-      env: { ...process.env, PATH: `${this.fakeBin}:${process.env.PATH}`, AERENDER_PATH: aerenderDouble, LOG_LEVEL: 'warn', ...extraEnv },
+      env: { ...process.env, AERENDER_PATH: aerenderDouble, LOG_LEVEL: 'warn', ...extraEnv, PATH: path },
       stdio: ['ignore', 'pipe', 'pipe'],
     }) as AgentProcess;
     let output = '';

@@ -1,6 +1,7 @@
-// `cloudexport download <job> [--out DIR]`: a job's rendered files, decrypted by the coordinator,
-// each checked against its listed sha256. Run it again to resume: files already here with the
-// right hash are skipped, a partial one continues where it stopped when the coordinator allows.
+// `cloudexport download <job> [--out DIR] [--frames]`: the job's deliverable (the preset's movie),
+// or with --frames its rendered frames, decrypted by the coordinator, each checked against its
+// listed sha256. Run it again to resume: files already here with the right hash are skipped, a
+// partial one continues where it stopped.
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -30,18 +31,23 @@ export interface DownloadedFile {
 export function downloadCommand(program: Command, ctx: CliContext): void {
   program
     .command('download')
-    .description('download a job’s rendered files, checking each one’s sha256 (run again to resume)')
+    .description('download a job’s deliverable (or --frames: its rendered frames), checking each sha256 (run again to resume)')
     .argument('<job>', 'the job id', jobId)
     .option('--out <dir>', 'where to put them (default: ./<job id>)')
+    .option('--frames', 'the rendered frames (and sound) instead of the deliverable')
     .option('--json', 'print the downloaded files as JSON')
-    .action(async (id: string, opts: { out?: string; json?: boolean }, cmd: Command) => {
+    .action(async (id: string, opts: { out?: string; frames?: boolean; json?: boolean }, cmd: Command) => {
       const out = new Output(opts.json === true, ctx);
       const client = clientFor(await resolveCredentials(cmd.optsWithGlobals<GlobalOptions>(), ctx));
       const dir = resolve(ctx.cwd, opts.out ?? id);
-      const { items } = await client.request('GET', `/jobs/${id}/outputs`, { schema: itemsOf(jobOutputSchema), signal: ctx.signal });
+      const listed = await client.request('GET', `/jobs/${id}/outputs`, { schema: itemsOf(jobOutputSchema), signal: ctx.signal });
+      const deliverable = listed.items.find((i) => i.kind === 'assemble');
+      const items = opts.frames ? listed.items.filter((i) => i.kind !== 'assemble') : deliverable ? [deliverable] : [];
       if (items.length === 0) {
         const job = await client.request('GET', `/jobs/${id}`, { schema: jobSchema, signal: ctx.signal });
-        throw new CliError(`Job ${id} has no rendered files yet (it is ${job.state}). ${job.state === 'COMPLETED' ? 'They may have been deleted after the retention period.' : `Wait for it: cloudexport status ${id}`}`);
+        const what = opts.frames ? 'no rendered frames' : 'no deliverable';
+        const hint = opts.frames || job.bundle ? '' : ' It rendered without a bundle, so it has no deliverable.';
+        throw new CliError(`Job ${id} has ${what} yet (it is ${job.state}).${hint} ${job.state === 'COMPLETED' ? 'Files are deleted after the retention period.' : `Wait for it: cloudexport status ${id}`}`);
       }
       for (const item of items) {
         if (!outputParamsSchema.shape.name.safeParse(item.name).success || item.name === '.' || item.name === '..') {
@@ -86,7 +92,8 @@ async function sha256Of(path: string): Promise<{ sha256: string; size: number } 
 }
 
 async function downloadOne(client: CoordinatorClient, id: string, item: JobOutput, dir: string, tick: (n: number) => void, signal: AbortSignal): Promise<DownloadedFile> {
-  const path = join(dir, item.name);
+  // the deliverable is saved under the job's name, as the API's deliverable route names it
+  const path = join(dir, item.kind === 'assemble' ? await deliverableName(client, id, item.name, signal) : item.name);
   const result = { name: item.name, size: item.size, sha256: item.sha256, path };
   const existing = await stat(path).catch(() => null);
   if (existing?.isFile() && existing.size === item.size && (await sha256Of(path))?.sha256 === item.sha256) {
@@ -103,7 +110,7 @@ async function downloadOne(client: CoordinatorClient, id: string, item: JobOutpu
     for await (const chunk of createReadStream(partial)) hash.update(chunk as Buffer);
     have = part.size;
   }
-  const response = await client.send('GET', `/jobs/${id}/outputs/${encodeURIComponent(item.name)}`, {
+  const response = await client.send('GET', item.kind === 'assemble' ? `/jobs/${id}/deliverable` : `/jobs/${id}/outputs/${encodeURIComponent(item.name)}`, {
     headers: { accept: 'application/octet-stream', ...(have > 0 ? { range: `bytes=${have}-` } : {}) },
     signal,
   });
@@ -128,4 +135,11 @@ async function downloadOne(client: CoordinatorClient, id: string, item: JobOutpu
   }
   await rename(partial, path);
   return { ...result, status: 'downloaded' };
+}
+
+/** `Spot – final.mp4` for the job "Spot – final": letters, digits, space, `.`, `_`, `-` kept. */
+async function deliverableName(client: CoordinatorClient, id: string, stored: string, signal: AbortSignal): Promise<string> {
+  const job = await client.request('GET', `/jobs/${id}`, { schema: jobSchema, signal });
+  const base = job.name.replace(/[^\p{L}\p{N} ._-]+/gu, '_').replace(/^[. ]+|[. ]+$/g, '') || 'deliverable';
+  return `${base}.${stored.split('.').at(-1)}`;
 }
