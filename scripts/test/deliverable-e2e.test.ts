@@ -227,7 +227,7 @@ serial('a deliverable that fails verification fails the job with the reason, and
   await mkdir(bin, { recursive: true });
   const real = execFileSync('sh', ['-c', 'command -v ffmpeg'], { encoding: 'utf8' }).trim();
   const realProbe = execFileSync('sh', ['-c', 'command -v ffprobe'], { encoding: 'utf8' }).trim();
-  await writeFile(join(bin, 'ffmpeg'), `#!/bin/bash\nargs=(); prev=""\nfor a in "$@"; do if [ "$prev" = "-frames:v" ]; then a=$((a-1)); fi; args+=("$a"); prev="$a"; done\nexec ${real} "\${args[@]}"\n`);
+  await writeFile(join(bin, 'ffmpeg'), `#!/bin/bash\nargs=()\nfor a in "$@"; do args+=("\${a/trim=end_frame=${FRAMES},/trim=end_frame=${FRAMES - 1},}"); done\nexec ${real} "\${args[@]}"\n`);
   await writeFile(join(bin, 'ffprobe'), `#!/bin/sh\nexec ${realProbe} "$@"\n`);
   await chmod(join(bin, 'ffmpeg'), 0o755);
   await chmod(join(bin, 'ffprobe'), 0o755);
