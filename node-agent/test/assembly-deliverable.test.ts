@@ -67,7 +67,7 @@ if (!hasFfmpeg) test.skip('assembly encodes with real ffmpeg [skipped: ffmpeg/ff
 const FIRST = 1001;
 const FRAMES = 48;
 const HQ_FRAMES = 6;
-const COMP = { name: 'Main', width: 320, height: 180, fps: 25 };
+const COMP = { name: 'Main', width: 320, height: 180, fps: 25, pixelAspect: 1 };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const ff = (args: string[]) => execFileSync(FFMPEG, ['-v', 'error', '-y', ...args]);
 
@@ -340,7 +340,7 @@ withFfmpeg('a flat picture still lands within 10 % of 8 and 12 Mbps at 1080p (H.
   // Black and white bars: plain VBR spends a fraction of the target on this.
   const bars = 'color=c=black:s=1920x1080:r=25,drawbox=x=0:y=0:w=640:h=1080:color=white:t=fill,drawbox=x=1280:y=0:w=640:h=1080:color=white:t=fill';
   const inputs = await localFrames(t, 'bars', ['-f', 'lavfi', '-i', bars], 25, 'rgba');
-  const comp = { name: 'Bars', width: 1920, height: 1080, fps: 25 };
+  const comp = { name: 'Bars', width: 1920, height: 1080, fps: 25, pixelAspect: 1 };
   const flat = (preset: RenderPreset) => spec(preset, { comp, frameEnd: FIRST + 24 });
   const rates: string[] = [];
   for (const [preset, target] of [[PRESETS.web, 8], [PRESETS.social, 12], [custom({ width: 1920, height: 1080, codec: 'h265', bitrateMbps: 8, container: 'mp4' }), 8]] as const) {
@@ -362,7 +362,7 @@ withFfmpeg('16-bit frames reach ProRes at 10 bits: a smooth 16-bit ramp keeps fa
   await writeFile(raw, Buffer.concat(Array.from({ length: h }, () => row)));
   const inputs = await localFrames(t, 'ramp', ['-f', 'rawvideo', '-pix_fmt', 'rgba64le', '-s', `${w}x${h}`, '-framerate', '25', '-stream_loop', '1', '-i', raw], 2, 'rgba64le');
   const preset = custom({ width: w, height: h, codec: 'prores_422', container: 'mov' });
-  const { result } = await assemble(t, { spec: spec(preset, { comp: { name: 'Ramp', width: w, height: h, fps: 25 }, frameEnd: FIRST + 1, frameDepth: 16 }), inputs });
+  const { result } = await assemble(t, { spec: spec(preset, { comp: { name: 'Ramp', width: w, height: h, fps: 25, pixelAspect: 1 }, frameEnd: FIRST + 1, frameDepth: 16 }), inputs });
   movie(t, result);
   if (!result.ok) return;
   // One row of luma, decoded at 16 bits: 10-bit video has ~877 levels on it, 8-bit at most 220.

@@ -29,6 +29,12 @@ test('29.97 fps is passed to ffmpeg as 30000/1001 on input and output, and the d
   t.is(expected.durationSeconds, (240 * 1001) / 30000);
 });
 
+test('non-square comp pixels (D1 NTSC, 10/11) are made square before the fit', (t) => {
+  const vf = after(plan({ comp: { width: 720, height: 486, fps: 29.97, pixelAspect: 10 / 11 } }).args, '-vf') ?? '';
+  t.regex(vf, /^trim=end_frame=240,scale=trunc\(iw\*0\.909091\/2\)\*2:ih:flags=lanczos,scale=1920:1080:force_original_aspect_ratio=decrease/);
+  t.notRegex(after(plan().args, '-vf') ?? '', /trunc\(iw/, 'square pixels are left alone');
+});
+
 test('a 4:3 comp is fitted into 1920×1080 and padded, not stretched', (t) => {
   const { args, expected } = plan({ comp: { width: 1440, height: 1080, fps: 25 } });
   const vf = after(args, '-vf') ?? '';

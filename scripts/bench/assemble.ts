@@ -56,7 +56,7 @@ if (!(opts.frames > 0) || !(opts.chunk > 0) || !(opts.concurrency > 0) || preset
 }
 
 const MB = 1e6;
-const COMP = { name: 'Bench', width: 1920, height: 1080, fps: 25 };
+const COMP = { name: 'Bench', width: 1920, height: 1080, fps: 25, pixelAspect: 1 };
 const FIRST = 0;
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);

@@ -39,13 +39,16 @@ const agentProcess = (home: string, args: string[], extraEnv: Record<string, str
 const enrollAgent = (name: string) => fleet.enroll(name);
 
 const job = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}`, { key: artist.key })).body;
-const chunks = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { id: string; state: string; nodeId: string; frameStart: number; frameEnd: number; attempt: number; warnings: string[] }[];
+const chunks = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { id: string; kind: string; state: string; nodeId: string; frameStart: number; frameEnd: number; attempt: number; warnings: string[] }[];
 
-/** The frames a job's chunk delivered, by number, from the artist's list of outputs. */
+/** The frames a job's chunks delivered, by number, from the artist's list of outputs (the sound and the movie left out). */
 async function outputs(jobId: string): Promise<{ name: string; chunkIndex: number; sha256: string; frame: number }[]> {
-  const items = (await c.call('GET', `/api/v1/jobs/${jobId}/outputs`, { key: artist.key })).body.items as { name: string; chunkIndex: number; sha256: string }[];
-  return items.map((o) => ({ ...o, frame: Number(/(\d+)\.\w+$/.exec(o.name)?.[1]) }));
+  const items = (await c.call('GET', `/api/v1/jobs/${jobId}/outputs`, { key: artist.key })).body.items as { name: string; kind: string; chunkIndex: number; sha256: string }[];
+  return items.filter((o) => o.kind === 'frames').map((o) => ({ ...o, frame: Number(/(\d+)\.\w+$/.exec(o.name)?.[1]) }));
 }
+
+/** A job's frame chunks (its sound and assembly chunks left out). */
+const frameChunks = async (id: string) => (await chunks(id)).filter((ch) => ch.kind === 'frames');
 
 test.serial('a job spread over several agents completes with every frame exactly once', async (t) => {
   const agents = await Promise.all(['e2e-a', 'e2e-b', 'e2e-c'].map(enrollAgent));
@@ -63,8 +66,9 @@ test.serial('a job spread over several agents completes with every frame exactly
   }, 60_000, 'the job to complete');
   t.is(done.framesDone, 120);
 
-  const list = await chunks(created.id);
+  const list = await frameChunks(created.id);
   t.is(list.length, 6);
+  t.deepEqual((await chunks(created.id)).slice(6).map((ch) => [ch.kind, ch.state]), [['assemble', 'DONE']], 'and the movie');
   t.true(new Set(list.map((ch) => ch.nodeId)).size >= 2, 'chunks ran on more than one node');
   const delivered = await outputs(created.id);
   for (const ch of list as (typeof list[number] & { index: number })[]) {
@@ -78,7 +82,7 @@ test.serial('a job spread over several agents completes with every frame exactly
   const bytes = Buffer.from(await res.arrayBuffer());
   t.is(res.status, 200);
   t.is(createHash('sha256').update(bytes).digest('hex'), sample.sha256);
-  t.deepEqual([...bytes.subarray(0, 4)], [0x89, 0x50, 0x4e, 0x47], 'a real PNG frame');
+  t.deepEqual([...bytes.subarray(0, 4)], [0x49, 0x49, 0x2a, 0x00], 'a real TIFF frame');
   t.true(list.some((ch) => ch.warnings.some((w) => /Roboto/.test(w))), 'aerender’s missing-font warning reaches the artist');
   fleet.stopAll();
 });
@@ -92,14 +96,14 @@ test.serial('kill -9 of an agent mid-chunk: another node renders the chunk and t
   }, 30_000, 'both agents online');
   const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 29 }, chunkSize: 30 } })).body;
   const first = await eventually(async () => {
-    const [ch] = await chunks(created.id);
+    const [ch] = await frameChunks(created.id);
     return ch && ch.state === 'RENDERING' && ch;
   }, 30_000, 'rendering');
   const victim = procs[agents.findIndex((a) => a.nodeId === first.nodeId)]!;
   victim.kill('SIGKILL');
   const killedAt = Date.now();
   const done = await eventually(async () => ((await job(created.id)).state === 'COMPLETED' ? job(created.id) : null), 60_000, 'completion on the other node');
-  const [ch] = await chunks(created.id);
+  const [ch] = await frameChunks(created.id);
   t.not(ch!.nodeId, first.nodeId);
   t.is(ch!.attempt, 1);
   t.is(done.framesDone, 30);
@@ -123,12 +127,12 @@ test.serial('an agent renders on through a coordinator restart and reports when 
   await eventually(async () => (await c.call('GET', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key })).body.state === 'online', 30_000, 'online');
   const created = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, bundle: bundleId, comp: { ...sampleJob.comp, frameEnd: 39 }, chunkSize: 40 } })).body;
   await eventually(async () => {
-    const [ch] = await chunks(created.id);
+    const [ch] = await frameChunks(created.id);
     return ch && ch.state === 'RENDERING';
   }, 30_000, 'rendering');
   await c.restart(1_500);
   const done = await eventually(async () => ((await job(created.id)).state === 'COMPLETED' ? job(created.id) : null), 60_000, 'completion after the restart');
-  const [ch] = await chunks(created.id);
+  const [ch] = await frameChunks(created.id);
   t.is(ch!.nodeId, agent.nodeId, 'the same node finished it');
   t.is(ch!.attempt, 0, 'nothing was requeued');
   t.is(done.framesDone, 40);

@@ -159,36 +159,50 @@ test('a job with a deliverable completes only when its assembly is done', (t) =>
 // happened. Enumerate every chunk configuration of up to three chunks and everything reachable
 // from it: the running rows of the job table must be exactly the moves derivation can make.
 test('the running rows of the job table are exactly what derivation can produce', (t) => {
-  const reachable = (start: ChunkState[]): ChunkState[][] => {
-    const seen = new Map<string, ChunkState[]>([[start.join(), start]]);
+  // a job is its render chunks (never WAITING) and maybe an assembly, which starts WAITING and is
+  // promoted to QUEUED only once the render chunks are complete
+  type Config = { render: ChunkState[]; assembly: ChunkState | null };
+  const renderStates = CHUNK_STATES.filter((s) => s !== 'WAITING');
+  const key = (c: Config) => `${c.render.join()}|${c.assembly}`;
+  const moves = (c: Config): Config[] => [
+    ...c.render.flatMap((s, i) => CHUNK_LEGAL[s].filter((n) => n !== 'WAITING').map((next) => ({ ...c, render: c.render.map((x, j) => (j === i ? next : x)) }))),
+    ...(c.assembly === null
+      ? []
+      : CHUNK_LEGAL[c.assembly].filter((next) => !(c.assembly === 'WAITING' && next === 'QUEUED') || deriveJobState(c.render) === 'COMPLETED').map((next) => ({ ...c, assembly: next }))),
+  ];
+  const reachable = (start: Config): Config[] => {
+    const seen = new Map<string, Config>([[key(start), start]]);
     const todo = [start];
     for (let cur = todo.pop(); cur; cur = todo.pop()) {
-      for (const [i, s] of cur.entries()) {
-        for (const next of CHUNK_LEGAL[s]) {
-          const moved = cur.map((c, j) => (j === i ? next : c));
-          if (!seen.has(moved.join())) {
-            seen.set(moved.join(), moved);
-            todo.push(moved);
-          }
+      for (const moved of moves(cur)) {
+        if (!seen.has(key(moved))) {
+          seen.set(key(moved), moved);
+          todo.push(moved);
         }
       }
     }
     return [...seen.values()];
   };
-  const configs = (n: number): ChunkState[][] => (n === 0 ? [[]] : configs(n - 1).flatMap((c) => CHUNK_STATES.map((s) => [...c, s])));
+  const configs = (n: number): ChunkState[][] => (n === 0 ? [[]] : configs(n - 1).flatMap((c) => renderStates.map((s) => [...c, s])));
+  const derive = (c: Config) => deriveJobState(c.render, c.assembly);
 
-  const produced = new Map<JobState, Set<JobState>>(RUNNING.map((s) => [s, new Set()]));
+  const running: JobState[] = [...RUNNING, 'ASSEMBLING'];
+  const produced = new Map<JobState, Set<JobState>>(running.map((s) => [s, new Set()]));
   for (const n of [1, 2, 3]) {
-    for (const start of configs(n)) {
-      const from = deriveJobState(start);
-      if (!RUNNING.includes(from)) continue;
-      for (const later of reachable(start)) {
-        const derived = deriveJobState(later);
-        // The coordinator writes a chunk-sunk job as FAILED first; jobStateAfterFailure takes it on.
-        const to = derived === 'PERMANENTLY_FAILED' ? 'FAILED' : derived;
-        if (to !== from) produced.get(from)!.add(to);
+    for (const render of configs(n)) {
+      const complete = deriveJobState(render) === 'COMPLETED';
+      for (const assembly of [null, ...(complete ? CHUNK_STATES : ['WAITING' as const])]) {
+        const start: Config = { render, assembly };
+        const from = derive(start);
+        if (!running.includes(from)) continue;
+        for (const later of reachable(start)) {
+          const derived = derive(later);
+          // The coordinator writes a chunk-sunk job as FAILED first; jobStateAfterFailure takes it on.
+          const to = derived === 'PERMANENTLY_FAILED' ? 'FAILED' : derived;
+          if (to !== from) produced.get(from)!.add(to);
+        }
       }
     }
   }
-  for (const s of RUNNING) t.deepEqual([...produced.get(s)!].sort(), [...JOB_TRANSITIONS[s]].sort(), s);
+  for (const s of running) t.deepEqual([...produced.get(s)!].sort(), [...JOB_TRANSITIONS[s]].sort(), s);
 });

@@ -14,7 +14,8 @@ export function deliverableSpec(job: DeliveredJob, hasAudio: boolean): Deliverab
   const { name, width, height, fps, frameStart, frameEnd } = job.comp;
   return {
     preset: { ...preset },
-    comp: { name, width, height, fps },
+    // jobs created before the comp carried its pixel aspect had square pixels as far as anyone knew
+    comp: { name, width, height, fps, pixelAspect: job.comp.pixelAspect ?? 1 },
     frameStart,
     frameEnd,
     hasAudio,

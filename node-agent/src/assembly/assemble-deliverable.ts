@@ -152,6 +152,11 @@ async function assembleSequence(request: AssembleRequest): Promise<AssembleResul
  * The frames fitted into the preset's size (kept whole, centred, padded transparent) as TIFF at
  * the frames' depth, into `<workDir>/frames-<w>x<h>`.
  */
+/** The filter that makes non-square comp pixels square (then a fit keeps the picture's shape), or nothing. */
+function squarePixels(pixelAspect: number): string {
+  return Math.abs(pixelAspect - 1) > 1e-6 ? `scale=trunc(iw*${pixelAspect.toFixed(6)}/2)*2:ih:flags=lanczos,` : '';
+}
+
 async function resizeFrames(request: AssembleRequest): Promise<{ ok: true; range: FrameRange } | { ok: false; failure: AssembleResult }> {
   const { spec, inputs } = request;
   const { width, height } = spec.preset;
@@ -162,7 +167,7 @@ async function resizeFrames(request: AssembleRequest): Promise<{ ok: true; range
   const args = [
     '-f', 'image2', '-framerate', `${fps.num}/${fps.den}`, '-start_number', String(inputs.firstFrame), '-i', inputs.pattern,
     '-frames:v', String(inputs.frameCount), '-map_metadata', '-1',
-    '-vf', `scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=lanczos,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black@0,setsar=1`,
+    '-vf', `${squarePixels(spec.comp.pixelAspect)}scale=${width}:${height}:force_original_aspect_ratio=decrease:flags=lanczos,pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=black@0,setsar=1`,
     '-pix_fmt', spec.frameDepth === 16 ? 'rgba64le' : 'rgba', '-c:v', 'tiff',
     '-f', 'image2', '-start_number', String(inputs.firstFrame), '-y', join(framesDir.replaceAll('%', '%%'), 'frame_%06d.tif'),
   ];

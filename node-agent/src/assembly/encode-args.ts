@@ -20,6 +20,8 @@ export interface CompFormat {
   height: number;
   /** The comp's frame rate: AE's number (29.97, 29.97002997…) or an exact rational. */
   fps: number | Rational;
+  /** Width of a comp pixel over its height (10/11 for D1 NTSC); default 1. */
+  pixelAspect?: number;
 }
 
 export interface AudioInput {
@@ -184,12 +186,14 @@ export function ffmpegSequencePattern(aePattern: string): string {
  * The one scale converts straight from the frames' format (rgba64le for 16-bit TIFF) to the
  * encoder's, so 16-bit frames reach 10-bit ProRes with no 8-bit step between.
  */
-function videoFilter(width: number, height: number, pixFmt: string, frameCount: number): string {
+function videoFilter(width: number, height: number, pixFmt: string, frameCount: number, pixelAspect: number): string {
   const alpha = pixFmt.startsWith('yuva');
   return [
     // exactly the range, even when the folder holds later frames. A filter, not -frames:v: when
     // one stream reaches -frames, ffmpeg closes the whole output and cuts the sound short
     `trim=end_frame=${frameCount}`,
+    // non-square comp pixels become square first, so the fit below keeps the picture's shape
+    ...(Math.abs(pixelAspect - 1) > 1e-6 ? [`scale=trunc(iw*${pixelAspect.toFixed(6)}/2)*2:ih:flags=lanczos`] : []),
     `scale=${width}:${height}:force_original_aspect_ratio=decrease:force_divisible_by=2:flags=lanczos:out_color_matrix=bt709:out_range=tv`,
     `format=${pixFmt}`,
     `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=${alpha ? 'black@0' : 'black'}`,
@@ -230,7 +234,7 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
   if (audio) args.push('-map', '1:a:0');
   args.push('-map_metadata', '-1');
 
-  args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt, frames.frameCount));
+  args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt, frames.frameCount, comp.pixelAspect ?? 1));
   const cbr: RatePlan | null = bitrate === null ? null : { kbps: Math.round(bitrate * 1000), bufferKbits: Math.max(1, Math.round(bitrate * 1000 * bufferSeconds(durationSeconds, fps))) };
   args.push('-c:v', spec.encoder, ...spec.args(speed, cbr), '-pix_fmt', spec.pixFmt);
   args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv');

@@ -136,7 +136,7 @@ export function renderSettings(collected: CollectedProject, flags: RenderFlags, 
   if (frames.end > last) {
     throw usageError(`--frames ${frames.start}-${frames.end} goes past the end of "${comp.name}", whose frames are 0-${last} (${comp.frameCount} at ${formatFps(comp.frameRate)} fps).`);
   }
-  const spec = compSpecSchema.safeParse({ name: comp.name, width: comp.width, height: comp.height, fps: comp.frameRate, frameStart: frames.start, frameEnd: frames.end, hasAudio: comp.hasAudioLayers });
+  const spec = compSpecSchema.safeParse({ name: comp.name, width: comp.width, height: comp.height, fps: comp.frameRate, frameStart: frames.start, frameEnd: frames.end, pixelAspect: comp.pixelAspect, hasAudio: comp.hasAudioLayers });
   if (!spec.success) {
     throw usageError(`Comp "${comp.name}" cannot be rendered as is: ${spec.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}.`);
   }

@@ -19,6 +19,7 @@ export const compSpecSchema = z
     fps: z.number().gt(0).max(240),
     frameStart: z.number().int().min(0).max(MAX_FRAME_NUMBER),
     frameEnd: z.number().int().min(0).max(MAX_FRAME_NUMBER).meta({ description: 'Inclusive.' }),
+    pixelAspect: z.number().min(0.1).max(10).default(1).meta({ description: 'Width of a comp pixel over its height (0.9091 for D1 NTSC); the deliverable shows it square.' }),
     hasAudio: z.boolean().default(false).meta({ description: 'A layer carries sound: it is rendered once and muxed into the deliverable.' }),
   })
   .strict()

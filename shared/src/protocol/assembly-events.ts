@@ -28,7 +28,9 @@ export const renderPresetSchema = z
 export const deliverableSpecSchema = z
   .object({
     preset: renderPresetSchema,
-    comp: z.object({ name: z.string().max(255), width: z.number().int().min(1), height: z.number().int().min(1), fps: z.number().positive() }).strict(),
+    comp: z
+      .object({ name: z.string().max(255), width: z.number().int().min(1), height: z.number().int().min(1), fps: z.number().positive(), pixelAspect: z.number().min(0.1).max(10).default(1) })
+      .strict(),
     frameStart: z.number().int().min(0),
     frameEnd: z.number().int().min(0),
     /** An audio chunk rendered the comp's sound: mux it in. */
