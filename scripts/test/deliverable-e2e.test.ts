@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import test from 'ava';
+import { io } from 'socket.io-client';
+import { LIVE_NAMESPACE, type JobPreview } from '@cloudexport/shared';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
 import { startTestCoordinator, type Identity, type TestCoordinator } from '../../coordinator/test/helpers/test-coordinator.js';
 import { buildSyntheticProject } from '../../shared/test/aep/build-rifx.js';
@@ -86,8 +88,8 @@ function cli(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-async function submit(preset: string[], wait = false): Promise<string> {
-  const args = ['submit', project, '--comp', COMP, '--frames', `0-${FRAMES - 1}`, '--chunk-size', '8', ...preset, '--yes', '--json', ...(wait ? [] : ['--no-wait'])];
+async function submit(preset: string[], chunkSize = 8): Promise<string> {
+  const args = ['submit', project, '--comp', COMP, '--frames', `0-${FRAMES - 1}`, '--chunk-size', String(chunkSize), ...preset, '--yes', '--json', '--no-wait'];
   const submitted = await cli(args);
   if (submitted.code !== 0) throw new Error(`submit ${preset.join(' ')}: ${submitted.stderr}`);
   const result = JSON.parse(submitted.stdout);
@@ -243,4 +245,33 @@ serial('a deliverable that fails verification fails the job with the reason, and
   const refused = await cli(['download', id, '--out', join(work, 'nothing')]);
   t.is(refused.code, 1);
   t.regex(refused.stderr, /has no deliverable yet \(it is PERMANENTLY_FAILED\)/);
+});
+
+serial('live previews: while a node renders, the owner sees its latest finished frame as a small JPEG; another artist does not', async (t) => {
+  fleet.stopAll('SIGKILL');
+  const slow = await fleet.enroll('slow');
+  fleet.start(slow.home, ['run'], { ...agentEnv, AERENDER_DOUBLE_FRAME_DELAY_MS: '250' });
+  await online(slow.nodeId);
+  const watch = io(`${c.url}${LIVE_NAMESPACE}`, { auth: { key: artist.key }, transports: ['websocket'], reconnection: false, forceNew: true });
+  t.teardown(() => watch.close());
+  const previews: JobPreview[] = [];
+  watch.on('job:preview', (p: JobPreview, ack: () => void) => {
+    previews.push(p);
+    ack();
+  });
+  await new Promise((resolve) => watch.once('connect', () => resolve(null)));
+  // one chunk of 30 frames at 250 ms each: long enough for the node to see a frame finished
+  const id = await submit(['--preset', 'web'], FRAMES);
+  t.deepEqual(await watch.emitWithAck('subscribe', { jobId: id }), { ok: true });
+  const first = await eventually(() => previews[0], 60_000, 'a preview');
+  const jpeg = Buffer.from(first.jpeg, 'base64');
+  t.deepEqual([...jpeg.subarray(0, 2)], [0xff, 0xd8], 'a JPEG');
+  t.true(first.width <= 320 && first.width > 0, `${first.width}×${first.height}`);
+  t.true(first.frame >= 0 && first.frame < FRAMES, `frame ${first.frame}`);
+  const rest = await fetch(`${c.url}/api/v1/jobs/${id}/preview`, { headers: { authorization: `Bearer ${artist.key}` } });
+  t.is(rest.status, 200);
+  t.is(rest.headers.get('content-type'), 'image/jpeg');
+  const stranger = await c.user('artist');
+  t.is((await fetch(`${c.url}/api/v1/jobs/${id}/preview`, { headers: { authorization: `Bearer ${stranger.key}` } })).status, 404);
+  t.is((await completed(id)).state, 'COMPLETED');
 });
