@@ -28,18 +28,8 @@ import { assembleDeliverable, type AssembleRequest, type AssembleResult } from '
 import { fetchInputs, frameFileName, type FetchedInputs } from '../src/assembly/fetch-inputs.js';
 import type { PackSummary } from '../src/assembly/pack-frames.js';
 import type { ProbeSummary } from '../src/assembly/verify-deliverable.js';
+import { FFMPEG, FFPROBE, hasFfmpeg, serialWithFfmpeg } from './helpers/ffmpeg-available.js';
 
-const FFMPEG = 'ffmpeg';
-const FFPROBE = 'ffprobe';
-const hasFfmpeg = (() => {
-  try {
-    execFileSync(FFMPEG, ['-version'], { stdio: 'ignore' });
-    execFileSync(FFPROBE, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const ENCODERS = ['libx264', 'libx265', 'prores_ks'];
 
 interface Stored {
@@ -61,8 +51,7 @@ interface Context {
 }
 
 const test = anyTest as TestFn<Context>;
-const withFfmpeg = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('assembly encodes with real ffmpeg [skipped: ffmpeg/ffprobe not on PATH; run scripts/ci/ensure-ffmpeg.sh]', () => {});
+const withFfmpeg = serialWithFfmpeg(test, 'assembly encodes with real ffmpeg');
 
 const FIRST = 1001;
 const FRAMES = 48;
@@ -205,7 +194,7 @@ test('a size the ticket lies about is refused before downloading; a stored file 
   const stored = t.context.store.get(idOf(cut)) as Stored;
   stored.truncateTo = stored.body.length - 100;
   const short = await refused(t, honest, 'fetch-short');
-  t.is(short.err?.message, `Storage holds ${cut.sealedSize - 100} bytes for frame 5 (render_5.tif), but its ticket says ${cut.sealedSize}: the stored file is not the one the node uploaded. The frames chunk that made it must be rendered again.`);
+  t.is(short.err?.message, `Storage holds ${cut.sealedSize - 100} bytes for frame 5 (render_5.tif), but its ticket says ${cut.sealedSize}. The frames chunk that made it must be rendered again.`);
   t.deepEqual(short.left, []);
 });
 

@@ -9,21 +9,10 @@ import { PRESETS, resolvePreset, type RenderPreset } from '@cloudexport/shared';
 import { encodeArguments, type AudioInput, type EncodeInput } from '../src/assembly/encode-args.js';
 import { runFfmpeg, type FfmpegProgress } from '../src/assembly/run-ffmpeg.js';
 import { verifyDeliverable } from '../src/assembly/verify-deliverable.js';
+import { FFMPEG, FFPROBE, hasFfmpeg, serialWithFfmpeg } from './helpers/ffmpeg-available.js';
 
-const FFMPEG = 'ffmpeg';
-const FFPROBE = 'ffprobe';
-const hasFfmpeg = (() => {
-  try {
-    execFileSync(FFMPEG, ['-version'], { stdio: 'ignore' });
-    execFileSync(FFPROBE, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const test = anyTest as TestFn<{ dir: string }>;
-const serial = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('assembly with real ffmpeg [skipped: ffmpeg/ffprobe not on PATH; run scripts/ci/ensure-ffmpeg.sh]', () => {});
+const serial = serialWithFfmpeg(test, 'assembly with real ffmpeg');
 
 const FIRST = 1001;
 const FRAMES = 48;

@@ -13,7 +13,8 @@ import { BlobCache } from '../src/bundle/blob-cache.js';
 import { BundleProjects } from '../src/bundle/bundle-projects.js';
 import type { BundleOpenAnswer } from '../src/daemon/project-source.js';
 import type { RenderEngine, RenderJob } from '../src/daemon/render-engine.js';
-import { runChunk, type ChunkChannel, type OutputBeginAnswer } from '../src/daemon/run-chunk.js';
+import type { ChunkChannel, OutputBeginAnswer } from '../src/daemon/chunk-channel.js';
+import { runChunk } from '../src/daemon/run-chunk.js';
 import { AerenderRenderEngine } from '../src/engine/aerender-render-engine.js';
 import { makeTicket, sha256, silentLog, storageDouble, tempDir, testNode, type StorageDouble } from './bundle-fixtures.js';
 

@@ -7,21 +7,10 @@ import { join } from 'node:path';
 import anyTest, { type TestFn } from 'ava';
 import pino from 'pino';
 import { startPreviews, type FramePreview } from '../src/daemon/preview-sender.js';
+import { FFMPEG, FFPROBE, hasFfmpeg, serialWithFfmpeg } from './helpers/ffmpeg-available.js';
 
-const FFMPEG = 'ffmpeg';
-const FFPROBE = 'ffprobe';
-const hasFfmpeg = (() => {
-  try {
-    execFileSync(FFMPEG, ['-version'], { stdio: 'ignore' });
-    execFileSync(FFPROBE, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 const test = anyTest as TestFn<{ dir: string }>;
-const withFfmpeg = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('live previews with real ffmpeg [skipped: ffmpeg/ffprobe not on PATH; run scripts/ci/ensure-ffmpeg.sh]', () => {});
+const withFfmpeg = serialWithFfmpeg(test, 'live previews with real ffmpeg');
 
 const log = pino({ level: 'silent' });
 const INTERVAL = 250;

@@ -9,13 +9,13 @@ import { startTestCoordinator, type Identity, type TestCoordinator } from '../..
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
 import { buildSyntheticProject } from '../../shared/test/aep/build-rifx.js';
 import { aerenderDouble, AgentProcesses, root } from './helpers/agent-processes.js';
+import { runCli } from './helpers/cli-process.js';
 
 // The artist's path end to end: `cloudexport submit` a project whose footage the project file
 // points at by absolute Windows and macOS paths, a real agent process downloads and decrypts the
 // bundle, relinks the project and renders it (aerender test double), and `cloudexport download`
 // brings back every frame, decrypted and identical to what the node wrote.
 
-const cliBin = join(root, 'panel/bin/cloudexport.js');
 const fixtures = join(root, '../shared/fixtures/aep');
 
 let c: TestCoordinator;
@@ -40,19 +40,7 @@ test.after.always(async () => {
   await c?.stop();
 });
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      env: { ...process.env, CLOUDEXPORT_COORDINATOR: c.url, CLOUDEXPORT_API_KEY: artist.key, CLOUDEXPORT_CONFIG_DIR: join(work, 'cli-config') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(c.url, artist.key, join(work, 'cli-config'), args);
 
 /** What the node renders for these frames: the test double run here on the same range. */
 async function framesAsRendered(project: string, comp: string, start: number, end: number): Promise<Map<number, Buffer>> {

@@ -1,4 +1,4 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,8 +9,10 @@ import { LIVE_NAMESPACE, type JobPreview } from '@cloudexport/shared';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
 import { startTestCoordinator, type Identity, type TestCoordinator } from '../../coordinator/test/helpers/test-coordinator.js';
 import { buildSyntheticProject } from '../../shared/test/aep/build-rifx.js';
-import { AgentProcesses, root, type AgentProcess } from './helpers/agent-processes.js';
+import { AgentProcesses, type AgentProcess } from './helpers/agent-processes.js';
 import { findBeeps, frameNumberGaps, readFrameNumbers } from './helpers/test-pattern.js';
+import { hasFfmpeg, serialWithFfmpeg } from '../../node-agent/test/helpers/ffmpeg-available.js';
+import { runCli } from './helpers/cli-process.js';
 
 // Deliverables end to end, with real parts only but aerender: `cloudexport submit` a project
 // whose comp has sound, real agent processes render its frames and its audio with the aerender
@@ -19,19 +21,8 @@ import { findBeeps, frameNumberGaps, readFrameNumbers } from './helpers/test-pat
 // it back. Each movie is then checked here independently: codec, size, frame count, bitrate,
 // audio, every frame's number in order across the chunk boundaries, and the sound in sync.
 
-const hasFfmpeg = (() => {
-  try {
-    execFileSync('ffmpeg', ['-version'], { stdio: 'ignore' });
-    execFileSync('ffprobe', ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const serial = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('deliverables end to end [skipped: ffmpeg/ffprobe not on PATH; npm test installs them with scripts/ci/ensure-ffmpeg.sh where it may]', () => {});
+const serial = serialWithFfmpeg(test, 'deliverables end to end');
 
-const cliBin = join(root, 'panel/bin/cloudexport.js');
 const COMP = 'Main – final ✓';
 /** The synthetic project's main comp: 1920×1080 at 24000/1001 fps, with sound through a precomp. */
 const FPS = 24000 / 1001;
@@ -74,19 +65,7 @@ const online = (nodeId: string) => eventually(async () => (await c.call('GET', `
 const getJob = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}`, { key: artist.key })).body;
 const chunksOf = async (id: string) => (await c.call('GET', `/api/v1/jobs/${id}/chunks`, { key: artist.key })).body.items as { kind: string; state: string; nodeId: string | null }[];
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      env: { ...process.env, CLOUDEXPORT_COORDINATOR: c.url, CLOUDEXPORT_API_KEY: artist.key, CLOUDEXPORT_CONFIG_DIR: join(work, 'cli-config') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const cli = (args: string[]) => runCli(c.url, artist.key, join(work, 'cli-config'), args);
 
 async function submit(preset: string[], chunkSize = 8): Promise<string> {
   const args = ['submit', project, '--comp', COMP, '--frames', `0-${FRAMES - 1}`, '--chunk-size', String(chunkSize), ...preset, '--yes', '--json', '--no-wait'];

@@ -10,18 +10,9 @@ import type { RenderJob } from '../../node-agent/src/daemon/render-engine.js';
 import { AerenderRenderEngine } from '../../node-agent/src/engine/aerender-render-engine.js';
 import { aerenderDouble } from './helpers/agent-processes.js';
 import { findBeeps, frameNumberGaps, frameNumbersAreConsecutive, readFrameNumbers } from './helpers/test-pattern.js';
+import { FFMPEG, serialWithFfmpeg } from '../../node-agent/test/helpers/ffmpeg-available.js';
 
-const FFMPEG = 'ffmpeg';
-const hasFfmpeg = (() => {
-  try {
-    execFileSync(FFMPEG, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const serial = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('test-pattern decoders with real ffmpeg [skipped: ffmpeg not on PATH; run scripts/ci/ensure-ffmpeg.sh]', () => {});
+const serial = serialWithFfmpeg(test, 'test-pattern decoders with real ffmpeg');
 
 async function render(t: ExecutionContext, output: RenderJob['output'], [frameStart, frameEnd]: [number, number], fps: number): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), 'test-pattern-'));

@@ -1,19 +1,15 @@
 // The inputs of an assemble chunk, from storage to plaintext files ffmpeg can read:
 //   check the ticket (one contiguous frame range, each frame once, one extension, at most one sound)
 //   open every input's key with this node's box key
-//   signed GET → count sealed bytes → decrypt (records verified one by one) → count plaintext → file
-//   then the whole-file checks: sealed size, plaintext size, sha256
+//   each file through downloadSealed (decrypted and checked: sizes, records, sha256), retried
 // Frames land as <dir>/frames/frame_<6-digit frame>.<ext>, the sound as <dir>/audio.<ext>. Nothing is
 // written outside `dir`, and on failure nothing this call wrote is left behind.
-import { createWriteStream } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { BundleCryptoError, ciphertextSize, openSealedKey, openSealedKeys, type AssemblyInput, type AssemblyTicket } from '@cloudexport/shared';
-import { decryptStream } from '@cloudexport/shared/node';
 import { mapLimit } from '../bundle/map-limit.js';
-import { isTransient, sendSigned, statusError, TransferRefusedError, TransientTransferError, withRetries, type RetryOptions } from '../bundle/signed-request.js';
+import { downloadSealed } from '../bundle/sealed-download.js';
+import { isTransient, TransferRefusedError, TransientTransferError, withRetries, type RetryOptions } from '../bundle/signed-request.js';
 
 export interface FetchInputsOptions extends Omit<RetryOptions, 'signal'> {
   /** The assembly's own folder, created when missing; its `frames` folder and sound file are replaced. */
@@ -125,48 +121,16 @@ function planInputs(ticket: AssemblyTicket, dir: string): InputPlan {
   return { downloads, firstFrame: frames[0]?.frame as number, frameCount: frames.length, extension, audioPath };
 }
 
-/** Passes bytes through, failing the moment more than `limit` have gone by. */
-class ByteCounter extends Transform {
-  count = 0;
-
-  constructor(
-    private readonly limit: number,
-    private readonly tooMany: () => Error,
-    private readonly onBytes?: (n: number) => void,
-  ) {
-    super();
-  }
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.count += chunk.length;
-    if (this.count > this.limit) return callback(this.tooMany());
-    this.onBytes?.(chunk.length);
-    callback(null, chunk);
-  }
-}
-
 const RERUN = 'The frames chunk that made it must be rendered again.';
 
 async function attempt(d: Download, key: Uint8Array, signal: AbortSignal | undefined, onBytes: (n: number) => void): Promise<void> {
-  const { input, label } = d;
-  const res = await sendSigned(input.request, signal ? { signal } : {});
-  if ((res.statusCode ?? 0) < 200 || (res.statusCode ?? 0) >= 300) throw await statusError(res, `the download of ${label}`);
-  const declared = res.headers['content-length'];
-  if (declared !== undefined && Number(declared) !== input.sealedSize) {
-    res.destroy();
-    throw new AssemblyInputError(`Storage holds ${declared} bytes for ${label}, but its ticket says ${input.sealedSize}: the stored file is not the one the node uploaded. ${RERUN}`);
-  }
-  const sealed = new ByteCounter(input.sealedSize, () => new AssemblyInputError(`Storage sent more than the ${input.sealedSize} sealed bytes of ${label}; the download was stopped. ${RERUN}`), onBytes);
-  const decrypt = decryptStream(key, { hashPlaintext: true });
-  const plain = new ByteCounter(input.size, () => new AssemblyInputError(`${label} holds more than the ${input.size} bytes its ticket says; the download was stopped. ${RERUN}`));
-  await pipeline(res, sealed, decrypt, plain, createWriteStream(d.path, { flags: 'wx', mode: 0o600 }), signal ? { signal } : {});
-  if (sealed.count !== input.sealedSize) throw new AssemblyInputError(`${label} is ${sealed.count} sealed bytes in storage, not the ${input.sealedSize} its ticket says. ${RERUN}`);
-  if (decrypt.recordSize !== input.recordSize) throw new AssemblyInputError(`${label} was sealed in ${decrypt.recordSize}-byte records, not the ${input.recordSize} its ticket says. ${RERUN}`);
-  if (plain.count !== input.size) throw new AssemblyInputError(`${label} decrypted to ${plain.count} bytes, not the ${input.size} its ticket says. ${RERUN}`);
-  const sha256 = decrypt.plaintextSha256;
-  if (sha256 !== input.sha256) {
-    throw new AssemblyInputError(`${label} failed its hash check: its bytes hash to ${sha256.slice(0, 12)}…, its ticket says ${input.sha256.slice(0, 12)}…, so storage holds other data than the node uploaded. ${RERUN}`);
-  }
+  await downloadSealed({ ...d.input, key }, d.path, {
+    label: d.label,
+    promise: 'its ticket',
+    mismatch: (sentence) => new AssemblyInputError(`${sentence} ${RERUN}`),
+    ...(signal ? { signal } : {}),
+    onBytes,
+  });
 }
 
 /** The error of one download, naming its file, of the same kind (so retries still tell transient from not). */

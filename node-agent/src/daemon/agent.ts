@@ -20,7 +20,8 @@ import { assemblyOpenAnswer, bundleOpenAnswer, outputBeginAnswer } from './coord
 import { Outbox } from './outbox.js';
 import type { ProjectSource } from './project-source.js';
 import type { RenderEngine } from './render-engine.js';
-import { runChunk, type AssemblyTools, type ChunkChannel, type ChunkRunnerOptions } from './run-chunk.js';
+import type { AssemblyTools, ChunkChannel, ChunkRunnerOptions } from './chunk-channel.js';
+import { runChunk } from './run-chunk.js';
 
 export type AgentState = 'starting' | 'online' | 'busy' | 'draining' | 'offline' | 'disabled';
 

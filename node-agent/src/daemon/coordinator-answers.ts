@@ -2,7 +2,7 @@
 // agent acts on a ticket or an upload list only once it matches the shared schema.
 import { assemblyTicketSchema, bundleTicketSchema, outputUploadsSchema } from '@cloudexport/shared';
 import type { BundleOpenAnswer } from './project-source.js';
-import type { AssemblyOpenAnswer, OutputBeginAnswer } from './run-chunk.js';
+import type { AssemblyOpenAnswer, OutputBeginAnswer } from './chunk-channel.js';
 
 type Refusal = { ok: false; code?: string; message?: string };
 

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import type { ChunkAssignment } from '@cloudexport/shared';
 import { assembleDeliverable } from '../assembly/assemble-deliverable.js';
 import { fetchInputs } from '../assembly/fetch-inputs.js';
-import { failed, mib, STOPPED, throttled, upload, type ChunkChannel, type ChunkOutcome, type ChunkRunnerOptions } from './run-chunk.js';
+import { failed, STOPPED, type ChunkChannel, type ChunkOutcome, type ChunkRunnerOptions } from './chunk-channel.js';
+import { mib, throttled, upload } from './send-outputs.js';
 
 export async function runAssembly(a: ChunkAssignment, chunkDir: string, options: ChunkRunnerOptions, channel: ChunkChannel, signal: AbortSignal): Promise<ChunkOutcome> {
   const { log } = options;

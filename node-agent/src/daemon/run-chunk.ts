@@ -6,76 +6,11 @@
 // The caller reports the outcome (chunk:done / chunk:failed) and removes the work folder.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ChunkKind, newContentKey, type AssemblyTicket, type ChunkAssignment, type ChunkPreview, type ChunkProgress, type FailureReason, type OutputBegin, type OutputUploads } from '@cloudexport/shared';
-import type { Logger } from 'pino';
-import { sealOutputs, uploadOutputs, type SealedOutput, type UploadOptions } from '../bundle/output-upload.js';
-import type { BundleOpenAnswer, ProjectSource } from './project-source.js';
+import { ChunkKind, type ChunkAssignment } from '@cloudexport/shared';
+import { failed, STOPPED, type ChunkChannel, type ChunkOutcome, type ChunkRunnerOptions } from './chunk-channel.js';
 import { startPreviews } from './preview-sender.js';
 import { runAssembly } from './run-assembly.js';
-import type { RenderEngine } from './render-engine.js';
-
-/** The coordinator's answer to assembly:open, already validated. */
-export type AssemblyOpenAnswer = { ok: true; ticket: AssemblyTicket } | { ok: false; message: string };
-
-/** The coordinator's answer to output:begin, already validated. */
-export type OutputBeginAnswer = { ok: true; uploads: OutputUploads['uploads'] } | { ok: false; message: string };
-
-/** How a chunk talks to the coordinator; the agent implements it over its socket. */
-export interface ChunkChannel {
-  progress(state: ChunkProgress['state'], framesDone: number, lastFrame: number | null): void;
-  warning(message: string): void;
-  openBundle(): Promise<BundleOpenAnswer>;
-  beginOutputs(begin: Pick<OutputBegin, 'key' | 'files'>): Promise<OutputBeginAnswer>;
-  /** The frames and sound an assemble chunk encodes. */
-  openAssembly(): Promise<AssemblyOpenAnswer>;
-  /** A small JPEG of the latest finished frame: best effort, resolved on the coordinator's answer or null. */
-  preview(preview: Omit<ChunkPreview, 'chunkId' | 'epoch'>): Promise<unknown>;
-}
-
-export type ChunkOutcome =
-  | { kind: 'done'; frames: number }
-  | { kind: 'failed'; reason: FailureReason; message: string; lastLines: string[] }
-  /** Taken back, or the agent is stopping: nothing to report. */
-  | { kind: 'stopped' };
-
-export interface ChunkRunnerOptions {
-  projects: ProjectSource;
-  engine: RenderEngine;
-  log: Logger;
-  /** Upload parallelism and retries; defaults 4 at once, 4 tries. */
-  upload?: Omit<UploadOptions, 'signal' | 'onBytes'>;
-  /** At most one byte-progress report (log line and lease-renewing chunk progress) per this many ms. Default 2000. */
-  progressIntervalMs?: number;
-  /** What an assemble chunk needs: the node's box key (to open the frames' keys) and its ffmpeg. */
-  assembly?: AssemblyTools;
-  /** Live previews while rendering: ffmpeg makes the JPEGs; absent, none are sent. */
-  previews?: { ffmpegPath: string; intervalMs?: number };
-}
-
-export interface AssemblyTools {
-  boxSecretKey: Uint8Array;
-  /** This node's ffmpeg, or null (it can then assemble only image sequences). */
-  ffmpeg: { path: string; encoders: readonly string[] } | null;
-}
-
-export const STOPPED: ChunkOutcome = { kind: 'stopped' };
-
-export function failed(reason: FailureReason, message: string, lastLines: string[] = []): ChunkOutcome {
-  return { kind: 'failed', reason, message: message.slice(0, 4000), lastLines };
-}
-
-/** Calls `report` for byte progress at most once per `intervalMs`, and always for the last byte. */
-export function throttled(intervalMs: number, report: (done: number, total: number) => void): (done: number, total: number) => void {
-  let last = 0;
-  return (done, total) => {
-    const now = Date.now();
-    if (done < total && now - last < intervalMs) return;
-    last = now;
-    report(done, total);
-  };
-}
-
-export const mib = (bytes: number) => Math.round((bytes / 1024 ** 2) * 10) / 10;
+import { mib, throttled, upload } from './send-outputs.js';
 
 export async function runChunk(a: ChunkAssignment, chunkDir: string, options: ChunkRunnerOptions, channel: ChunkChannel, signal: AbortSignal): Promise<ChunkOutcome> {
   if (a.kind === ChunkKind.assemble) return runAssembly(a, chunkDir, options, channel, signal);
@@ -131,61 +66,5 @@ export async function runChunk(a: ChunkAssignment, chunkDir: string, options: Ch
     return await upload(a, outcome.files, outcome.frames, chunkDir, options, channel, signal);
   } finally {
     project.release();
-  }
-}
-
-/** UPLOADING: seals and sends the chunk's files, then it is done with `frames` frames. */
-export async function upload(a: ChunkAssignment, files: string[], frames: number, chunkDir: string, options: ChunkRunnerOptions, channel: ChunkChannel, signal: AbortSignal): Promise<ChunkOutcome> {
-  channel.progress('UPLOADING', frames, a.frameEnd);
-  const uploaded = await sendOutputs(files, chunkDir, options, channel, signal, (done, total) => {
-    options.log.info({ state: 'UPLOADING', bytes: done, totalBytes: total, mib: mib(done), ofMib: mib(total) }, `uploading the ${a.kind === ChunkKind.frames ? 'frames' : a.kind === ChunkKind.audio ? 'audio' : 'deliverable'}`);
-    channel.progress('UPLOADING', frames, a.frameEnd);
-  });
-  if (signal.aborted) return STOPPED;
-  return uploaded ?? { kind: 'done', frames };
-}
-
-/** Seals, announces and uploads the files; null when all went up, else the failure. */
-async function sendOutputs(
-  files: string[],
-  chunkDir: string,
-  options: ChunkRunnerOptions,
-  channel: ChunkChannel,
-  signal: AbortSignal,
-  report: (done: number, total: number) => void,
-): Promise<ChunkOutcome | null> {
-  const key = newContentKey();
-  try {
-    let sealed: SealedOutput[];
-    try {
-      sealed = await sealOutputs(files, join(chunkDir, 'sealed'), key, { signal });
-    } catch (err) {
-      return failed('internal', `Sealing the rendered frames failed: ${(err as Error).message}`);
-    }
-    const answer = await channel.beginOutputs({
-      key: Buffer.from(key).toString('base64'),
-      files: sealed.map(({ name, size, sha256, sealedSize }) => ({ name, size, sha256, sealedSize })),
-    });
-    if (!answer.ok) return failed('internal', `The coordinator would not take the rendered frames: ${answer.message}`);
-    const total = sealed.reduce((sum, s) => sum + s.sealedSize, 0);
-    let done = 0;
-    const progress = throttled(options.progressIntervalMs ?? 2_000, report);
-    progress(0, total);
-    try {
-      await uploadOutputs(sealed, answer.uploads, {
-        ...options.upload,
-        signal,
-        onBytes: (n) => {
-          done += n;
-          progress(done, total);
-        },
-      });
-    } catch (err) {
-      return failed('internal', `Uploading the rendered frames failed: ${(err as Error).message}`);
-    }
-    options.log.info({ files: sealed.length, mib: mib(total) }, 'frames uploaded');
-    return null;
-  } finally {
-    key.fill(0);
   }
 }

@@ -11,21 +11,10 @@ import test, { type ExecutionContext } from 'ava';
 import type { RenderJob, RenderOutcome } from '../../src/daemon/render-engine.js';
 import { AerenderRenderEngine } from '../../src/engine/aerender-render-engine.js';
 import { DEEP_OUTPUT_MODULE_TEMPLATE } from '../../src/engine/aerender/arguments.js';
+import { FFMPEG, FFPROBE, serialWithFfmpeg } from '../helpers/ffmpeg-available.js';
 
 const DOUBLE = fileURLToPath(new URL('../aerender-double/aerender-double.sh', import.meta.url));
-const FFMPEG = 'ffmpeg';
-const FFPROBE = 'ffprobe';
-const hasFfmpeg = (() => {
-  try {
-    execFileSync(FFMPEG, ['-version'], { stdio: 'ignore' });
-    execFileSync(FFPROBE, ['-version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const withFfmpeg = hasFfmpeg ? test.serial : test.serial.skip;
-if (!hasFfmpeg) test.skip('aerender double media checked with real ffmpeg [skipped: ffmpeg/ffprobe not on PATH; run scripts/ci/ensure-ffmpeg.sh]', () => {});
+const withFfmpeg = serialWithFfmpeg(test, 'aerender double media checked with real ffmpeg');
 
 interface Rendered {
   outcome: RenderOutcome;
