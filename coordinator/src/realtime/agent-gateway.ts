@@ -121,7 +121,8 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
       // a short grace rides out a network blip; after it, the node is offline and its chunk lapses
       const timer = setTimeout(() => {
         graceTimers.delete(timer);
-        if (!closing) void markOffline(deps, registry, nodeId);
+        // a failure here (the database away, the coordinator stopping) must not crash the process: the lease sweeper takes the chunk back anyway
+        if (!closing) markOffline(deps, registry, nodeId).catch((err: Error) => log.warn({ err: err.message }, 'could not mark the node offline; its lease lapses instead'));
       }, deps.timing.disconnectGraceMs);
       graceTimers.add(timer);
     });
