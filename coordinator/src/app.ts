@@ -12,6 +12,7 @@ import { handlers } from './api/handlers/index.js';
 import { buildOpenApiDocument } from './api/openapi.js';
 import { RateLimiter } from './api/rate-limiter.js';
 import { bootstrapAdmin, type BootstrapResult } from './auth/bootstrap-admin.js';
+import { SignInLockout } from './auth/sign-in-lockout.js';
 import { systemClock, type Clock } from './clock.js';
 import type { CoordinatorConfig } from './config.js';
 import type { Database } from './db/open-database.js';
@@ -68,7 +69,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   const configured = parts.storage ? null : await storageFromConfig(config.storage, config.dataDir, publicBaseUrl, clock);
   const storage = parts.storage ?? configured!.storage;
   const lifecycle = new ChunkLifecycle({ orm: db.orm, clock, log, bus, timing, outputs: new ChunkOutputCheck(db.orm, storage) });
-  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), bus, lifecycle, timing, storage, masterKey, previews: new PreviewHub({ clock, bus }) };
+  const deps: Deps = { config, orm: db.orm, clock, log, rateLimiter: new RateLimiter(config.rateLimit, clock), signInLockout: new SignInLockout(clock), bus, lifecycle, timing, storage, masterKey, previews: new PreviewHub({ clock, bus }) };
   const registry = new AgentRegistry();
   const dispatcher = new Dispatcher(registry, lifecycle, timing, log);
   bus.on('work', () => dispatcher.kick());
@@ -78,7 +79,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
 
   const em = db.orm.em.fork();
   await seedDefaultTiers(em, clock.now());
-  const bootstrap = await bootstrapAdmin(em, config.dataDir, config.adminKey, clock.now());
+  const bootstrap = await bootstrapAdmin(em, config.dataDir, { adminKey: config.adminKey, adminPassword: config.adminPassword }, clock.now());
 
   const openApi = buildOpenApiDocument(VERSION);
   const app = new Koa({ proxy: false });

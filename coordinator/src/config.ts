@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '@cloudexport/shared';
 
 /** What a caller may set; everything is optional and defaulted by `compileConfig`. */
 export interface CoordinatorOptions {
@@ -12,6 +13,8 @@ export interface CoordinatorOptions {
   dataDir?: string;
   /** The admin's API key; unset generates one on first start. */
   adminKey?: string;
+  /** A password for the admin to sign in to the web console, set (hashed) at start when the admin has none. Default: none. */
+  adminPassword?: string;
   /** Days bundles and outputs are kept. Default 7. */
   retentionDays?: number;
   /** Largest JSON body accepted. Default 1 MiB. */
@@ -55,6 +58,7 @@ export interface CoordinatorConfig {
   databaseUrl: string | null;
   dataDir: string;
   adminKey: string | null;
+  adminPassword: string | null;
   retentionDays: number;
   maxJsonBytes: number;
   logLevel: string;
@@ -89,6 +93,10 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
   if (adminKey !== null && adminKey.length < 8) {
     throw new ConfigError('CLOUDEXPORT_ADMIN_KEY is too short to be a secret: use at least 8 characters.');
   }
+  const adminPassword = options.adminPassword?.trim() || null;
+  if (adminPassword !== null && (adminPassword.length < PASSWORD_MIN_LENGTH || adminPassword.length > PASSWORD_MAX_LENGTH)) {
+    throw new ConfigError(`CLOUDEXPORT_ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long, as every password is.`);
+  }
   const dataDir = resolve(options.dataDir ?? '.cloudexport');
   return {
     port,
@@ -96,6 +104,7 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
     databaseUrl,
     dataDir,
     adminKey,
+    adminPassword,
     retentionDays,
     maxJsonBytes: options.maxJsonBytes ?? 1024 * 1024,
     logLevel: options.logLevel ?? 'info',

@@ -13,6 +13,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
     databaseUrl: env.DATABASE_URL,
     dataDir: env.CLOUDEXPORT_DATA_DIR || undefined,
     adminKey: env.CLOUDEXPORT_ADMIN_KEY,
+    adminPassword: env.CLOUDEXPORT_ADMIN_PASSWORD,
     retentionDays: num(env.CLOUDEXPORT_RETENTION_DAYS),
     logLevel: env.LOG_LEVEL || undefined,
     rateLimitPerSecond: num(env.CLOUDEXPORT_RATE_LIMIT),

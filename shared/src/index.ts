@@ -8,6 +8,7 @@ export * from './api/estimates.js';
 export * from './api/jobs.js';
 export * from './api/nodes.js';
 export * from './api/routes.js';
+export * from './api/sessions.js';
 export * from './api/tiers.js';
 export * from './api/users.js';
 export * from './jobs/split-frames.js';

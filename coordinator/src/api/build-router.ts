@@ -4,7 +4,7 @@ import { apiRoutes, ErrorCode, type ApiRoutes, type FieldIssue, type RouteDef, t
 import type { Context } from 'koa';
 import type { z } from 'zod';
 import { recordAudit, type AuditActor, type AuditRecord } from '../audit/audit-log.js';
-import { authenticate } from '../auth/authenticate.js';
+import { identifyCaller } from '../auth/identify-caller.js';
 import { ApiError } from './api-error.js';
 import type { Deps } from './deps.js';
 import type { Principal } from './principal.js';
@@ -68,18 +68,22 @@ export function buildApiRouter(handlers: Handlers, deps: Deps): Router {
 }
 
 /**
- * Who is calling, checked as every API route checks it: a valid key, within its rate, of a role
- * the route allows (401, 429, 403 otherwise). Routes that answer bytes use it too.
+ * Who is calling, checked as every API route checks it: a valid key or session cookie (with its
+ * CSRF token on writes), within its rate, of a role the route allows (401, 429, 403 otherwise).
+ * Routes that answer bytes use it too.
  */
-export async function authorizeCaller(deps: Deps, ctx: Context, em: EntityManager, now: Date, route: Pick<RouteDef, 'roles' | 'summary'>): Promise<Principal> {
-  const principal = await authenticate(em, ctx.get('authorization') || undefined, now).catch((err: unknown) => {
+export async function authorizeCaller(deps: Deps, ctx: Context, em: EntityManager, now: Date, route: Pick<RouteDef, 'roles' | 'summary' | 'session'>): Promise<Principal> {
+  const principal = await identifyCaller(deps, ctx, em, now, route.session === true).catch((err: unknown) => {
     // failed sign-ins spend the address's budget, so keys cannot be guessed at full speed
     if (err instanceof ApiError && err.status === 401) throttle(deps, `ip:${ctx.ip}`);
     throw err;
   });
-  throttle(deps, `key:${principal.apiKeyId}`);
+  const credential = principal.credential;
+  throttle(deps, credential.kind === 'apiKey' ? `key:${credential.id}` : `session:${credential.id}`);
   if (!route.roles.includes(principal.role)) {
-    throw ApiError.forbidden(`${route.summary} needs the ${route.roles.join(' or ')} role; this key belongs to a ${principal.role}.`);
+    const whose = credential.kind === 'apiKey' ? 'this key belongs to' : 'you are signed in as';
+    const article = /^[aeiou]/.test(principal.role) ? 'an' : 'a';
+    throw ApiError.forbidden(`${route.summary} needs the ${route.roles.join(' or ')} role; ${whose} ${article} ${principal.role}.`);
   }
   return principal;
 }

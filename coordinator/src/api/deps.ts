@@ -1,6 +1,7 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
+import type { SignInLockout } from '../auth/sign-in-lockout.js';
 import type { CoordinatorConfig } from '../config.js';
 import type { ChunkLifecycle } from '../fleet/chunk-lifecycle.js';
 import type { FleetTiming } from '../fleet/fleet-timing.js';
@@ -17,6 +18,8 @@ export interface Deps {
   log: Logger;
   /** Per API key, and per address for failed sign-ins. */
   rateLimiter: RateLimiter;
+  /** Failed password checks per address and email: 5 in 15 minutes, then 429. */
+  signInLockout: SignInLockout;
   bus: EventBus;
   lifecycle: ChunkLifecycle;
   timing: FleetTiming;

@@ -6,15 +6,17 @@ import {
   type Bundle,
   type Chunk,
   type ChunkKind,
+  type Invite,
   type Job,
   type JobOutput,
   type PartRequestDto,
   type RenderNode,
+  type Session,
   type SignedRequestDto,
   type Tier,
   type User,
 } from '@cloudexport/shared';
-import type { ApiKeyRow, AuditEntryRow, BlobRow, BundleRow, ChunkRow, JobOutputRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
+import type { ApiKeyRow, AuditEntryRow, BlobRow, BundleRow, ChunkRow, InviteRow, JobOutputRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
 import type { PartRequest, SignedRequest } from '../storage/object-storage.js';
 
 // Rows to wire shapes: the only place that decides what leaves the coordinator.
@@ -24,6 +26,15 @@ const isoOrNull = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 
 export function userDto(u: UserRow): User {
   return { id: u.id, email: u.email, name: u.name, role: u.role, disabled: u.disabled, createdAt: iso(u.createdAt) };
+}
+
+/** The signed-in user and what the browser needs to write: the CSRF token, never the cookie's token. */
+export function sessionDto(u: UserRow, s: { csrfToken: string; expiresAt: Date }): Session {
+  return { user: userDto(u), csrfToken: s.csrfToken, expiresAt: iso(s.expiresAt) };
+}
+
+export function inviteDto(i: InviteRow): Invite {
+  return { id: i.id, email: i.email, role: i.role, createdAt: iso(i.createdAt), expiresAt: iso(i.expiresAt) };
 }
 
 export function apiKeyDto(k: ApiKeyRow): ApiKey {

@@ -1,12 +1,12 @@
-import { apiRoutes, errorBodySchema, rawApiRoutes, type RawRouteDef, type RouteDef } from '@cloudexport/shared';
+import { apiRoutes, errorBodySchema, rawApiRoutes, SESSION_COOKIE, type RawRouteDef, type RouteDef } from '@cloudexport/shared';
 import { z } from 'zod';
 
 type JsonSchema = Record<string, unknown>;
 
 const ERROR_RESPONSES: Record<string, string> = {
   '400': 'Malformed or invalid request; `details.issues` names the fields.',
-  '401': 'Missing, invalid or revoked API key.',
-  '403': 'Your role may not call this.',
+  '401': 'Missing, invalid or revoked API key, or no live session.',
+  '403': 'Your role may not call this; or (code `csrf`) a request with the session cookie changed state without `X-CSRF-Token`.',
   '404': 'No such resource, or not yours.',
 };
 
@@ -61,10 +61,21 @@ export function buildOpenApiDocument(version: string): JsonSchema {
 
   return {
     openapi: '3.1.0',
-    info: { title: 'CloudExport coordinator API', version, description: 'Render After Effects projects on peer GPUs. Authenticate with `Authorization: Bearer <API key>`.' },
+    info: {
+      title: 'CloudExport coordinator API',
+      version,
+      description:
+        'Render After Effects projects on peer GPUs. Authenticate with `Authorization: Bearer <API key>`, or (the web console) with the `ce_session` cookie from POST /api/v1/sessions: with the cookie, every POST, PUT, PATCH and DELETE sends the session’s CSRF token as `X-CSRF-Token`.',
+    },
     servers: [{ url: '/' }],
     paths,
-    components: { schemas: components, securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/v1/api-keys.' } } },
+    components: {
+      schemas: components,
+      securitySchemes: {
+        apiKey: { type: 'http', scheme: 'bearer', description: 'An API key from POST /api/v1/api-keys.' },
+        sessionCookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE, description: 'Set by POST /api/v1/sessions; writes also need the session’s `X-CSRF-Token`.' },
+      },
+    },
   };
 }
 
@@ -106,9 +117,11 @@ function rewriteRefs(value: unknown): unknown {
   return value;
 }
 
-/** What every operation states, JSON or bytes: its id, summary, tag, roles and the API key. */
-function operation(operationId: string, route: Pick<RouteDef, 'summary' | 'tag' | 'roles'>) {
-  return { operationId, summary: route.summary, tags: [route.tag], description: `Roles: ${route.roles.join(', ')}.`, security: [{ apiKey: [] }] };
+/** What every operation states, JSON or bytes: its id, summary, tag, roles and how to authenticate. */
+function operation(operationId: string, route: Pick<RouteDef, 'summary' | 'tag' | 'roles' | 'public' | 'session'>) {
+  const security = route.public ? [] : route.session ? [{ sessionCookie: [] }] : [{ apiKey: [] }, { sessionCookie: [] }];
+  const description = route.public ? 'No API key: the body carries the credential.' : `Roles: ${route.roles.join(', ')}.`;
+  return { operationId, summary: route.summary, tags: [route.tag], description, security };
 }
 
 /** The error answers every operation may give, all in the one error shape. */

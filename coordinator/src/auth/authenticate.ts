@@ -28,5 +28,5 @@ export async function authenticate(em: EntityManager, authorization: string | un
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > LAST_USED_RESOLUTION_MS) {
     await em.nativeUpdate(ApiKeyEntity, { id: key.id }, { lastUsedAt: now });
   }
-  return { userId: user.id, role: user.role, email: user.email, apiKeyId: key.id };
+  return { userId: user.id, role: user.role, email: user.email, credential: { kind: 'apiKey', id: key.id } };
 }

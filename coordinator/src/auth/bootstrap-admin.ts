@@ -6,6 +6,7 @@ import { Role } from '@cloudexport/shared';
 import { recordAudit } from '../audit/audit-log.js';
 import { ApiKeyEntity, UserEntity } from '../db/entities/index.js';
 import { generateApiKey, hashApiKey, prefixOfChosenKey } from './api-key-secret.js';
+import { hashPassword } from './password-hash.js';
 
 export const ADMIN_EMAIL = 'admin@cloudexport.local';
 export const ADMIN_KEY_FILE = 'admin-key';
@@ -17,11 +18,20 @@ export interface BootstrapResult {
   keyFile: string | null;
 }
 
+export interface BootstrapSecrets {
+  /** CLOUDEXPORT_ADMIN_KEY, or null to generate one once. */
+  adminKey: string | null;
+  /** CLOUDEXPORT_ADMIN_PASSWORD, or null: the admin signs in to the console only once it has one. */
+  adminPassword: string | null;
+}
+
 /**
  * On first start an admin exists. Its key is `adminKey` when given (and is added again if an
- * operator changes it), otherwise generated once and written to an owner-only file.
+ * operator changes it), otherwise generated once and written to an owner-only file. With
+ * `adminPassword`, an admin without a password gets it (hashed); one it already has is kept, so
+ * a password changed in the console survives restarts.
  */
-export async function bootstrapAdmin(em: EntityManager, dataDir: string, adminKey: string | null, now: Date): Promise<BootstrapResult> {
+export async function bootstrapAdmin(em: EntityManager, dataDir: string, { adminKey, adminPassword }: BootstrapSecrets, now: Date): Promise<BootstrapResult> {
   const system = { kind: 'system' as const, id: null };
   let admin = await em.findOne(UserEntity, { email: ADMIN_EMAIL });
   if (!admin) {
@@ -51,6 +61,11 @@ export async function bootstrapAdmin(em: EntityManager, dataDir: string, adminKe
     await writeFile(keyFile, `${key}\n`, { mode: 0o600 });
     await chmod(keyFile, 0o600); // writeFile's mode is ignored when the file already existed
     generatedKey = key;
+  }
+  if (adminPassword && !admin.passwordHash) {
+    admin.passwordHash = await hashPassword(adminPassword);
+    admin.updatedAt = now;
+    recordAudit(em, now, system, { action: 'user.password', targetType: 'user', targetId: admin.id, details: { source: 'CLOUDEXPORT_ADMIN_PASSWORD' } });
   }
   await em.flush();
   return { adminId: admin.id, generatedKey, keyFile };

@@ -3,6 +3,8 @@ import type { Server, Socket } from 'socket.io';
 import type { Deps } from '../api/deps.js';
 import { isAdmin, type Principal } from '../api/principal.js';
 import { authenticate } from '../auth/authenticate.js';
+import { sessionTokenFromCookies } from '../auth/session-cookie.js';
+import { authenticateSession } from '../auth/sessions.js';
 import { JobEntity } from '../db/entities/index.js';
 import { framesDone } from '../fleet/job-progress.js';
 import type { ChunkProgressEvent } from './event-bus.js';
@@ -16,16 +18,15 @@ const PREVIEW_ACK_TIMEOUT_MS = 10_000;
 
 /**
  * The /live namespace: artists follow their jobs, admins any job and the fleet. A client
- * authenticates with its API key and subscribes; state changes and per-frame progress follow,
- * and for a job, its latest preview frame (at once on subscribing, then as nodes send them).
+ * authenticates with its API key (or the console's session cookie) and subscribes; state
+ * changes and per-frame progress follow, and for a job, its latest preview frame (at once on
+ * subscribing, then as nodes send them).
  */
 export function attachLiveGateway(io: Server, deps: Deps): void {
   const nsp = io.of(LIVE_NAMESPACE);
   nsp.use(async (socket, next) => {
-    const parsed = liveAuthSchema.safeParse(socket.handshake.auth);
-    if (!parsed.success) return next(new Error('Send your API key as the Socket.IO auth { key }.'));
     try {
-      (socket as LiveSocket).data.principal = await authenticate(deps.orm.em.fork(), `Bearer ${parsed.data.key}`, deps.clock.now());
+      (socket as LiveSocket).data.principal = await authenticateHandshake(deps, socket.handshake);
       next();
     } catch (err) {
       next(new Error(err instanceof Error ? err.message : 'Unauthorized.'));
@@ -100,6 +101,41 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
       if (socket) outboxOf(socket).offer(preview);
     }
   });
+}
+
+/**
+ * An API key as the auth `{ key }`; without auth, the web console's session cookie, which the
+ * browser sends with the handshake. A cookie is taken only from a page of this coordinator's own
+ * origin: another site's page could open the socket with it too (cross-site WebSocket hijacking).
+ */
+async function authenticateHandshake(deps: Deps, handshake: Socket['handshake']): Promise<Principal> {
+  const auth = handshake.auth as Record<string, unknown> | undefined;
+  const token = sessionTokenFromCookies(handshake.headers.cookie);
+  if ((auth && Object.keys(auth).length > 0) || !token) {
+    const parsed = liveAuthSchema.safeParse(auth);
+    if (!parsed.success) throw new Error('Send your API key as the Socket.IO auth { key }, or connect from the signed-in web console.');
+    return authenticate(deps.orm.em.fork(), `Bearer ${parsed.data.key}`, deps.clock.now());
+  }
+  if (!sameOrigin(handshake.headers.origin, handshake.headers.host, deps.config.publicUrl)) {
+    throw new Error('A session cookie is accepted only from the coordinator’s own web console (the Origin does not match).');
+  }
+  return authenticateSession(deps.orm.em.fork(), token, deps.clock.now());
+}
+
+/**
+ * Browsers always send Origin on a WebSocket handshake; without one the client is not a browser
+ * page, so no other site is replaying the user's cookie through it.
+ */
+function sameOrigin(origin: string | undefined, host: string | undefined, publicUrl: string | null): boolean {
+  if (!origin) return true;
+  let url: URL;
+  try {
+    url = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (publicUrl && url.origin === new URL(publicUrl).origin) return true;
+  return !!host && url.host === host;
 }
 
 async function allowed(deps: Deps, principal: Principal, sub: { jobId: string } | { fleet: true }): Promise<Ack> {

@@ -21,6 +21,16 @@ const EXPECTED: Record<RouteName, Record<Who, number>> = {
   createUser: adminOnly(201),
   getUser: adminOnly(200),
   updateUser: adminOnly(200),
+  // your own (artistA has no password yet, so none is asked for), or anyone's as an admin
+  setUserPassword: { ...ALL_ROLES, artistA: 200, artistB: 403, provider: 403, admin: 200 },
+  // public: the password in the body is the credential, whatever the header says
+  createSession: { none: 201, wrongKey: 201, artistA: 201, artistB: 201, provider: 201, admin: 201 },
+  // about the browser's own session: an API key is not one
+  getCurrentSession: { none: 401, wrongKey: 401, artistA: 401, artistB: 401, provider: 401, admin: 401 },
+  deleteCurrentSession: { none: 401, wrongKey: 401, artistA: 401, artistB: 401, provider: 401, admin: 401 },
+  createInvite: adminOnly(201),
+  // public: the invite token in the body is the credential
+  acceptInvite: { none: 201, wrongKey: 201, artistA: 201, artistB: 201, provider: 201, admin: 201 },
   listApiKeys: anyone(200),
   createApiKey: anyone(201),
   revokeApiKey: { ...ALL_ROLES, artistA: 200, artistB: 404, provider: 404, admin: 200 },
@@ -56,6 +66,8 @@ interface World {
   ids: Record<Exclude<Who, 'none' | 'wrongKey'>, Identity>;
   providerNode: string;
   adminNode: string;
+  /** A user (not artistA) who signs in with a password. */
+  signer: { email: string; password: string };
 }
 
 /** A request for `route` as `who`, on resources artistA owns (fresh ones where the call changes them). */
@@ -68,6 +80,17 @@ async function requestFor(w: World, route: RouteName, who: Who): Promise<{ path:
       return { path: `/api/v1/users/${a.id}`, ...(route === 'updateUser' ? { body: { name: `renamed by ${who}` } } : {}) };
     case 'createUser':
       return { path: '/api/v1/users', body: { email: `new-${who}-${Math.random().toString(36).slice(2)}@example.test`, name: 'New', role: 'artist' } };
+    case 'setUserPassword':
+      return { path: `/api/v1/users/${a.id}/password`, body: { password: `password set by ${who}` } };
+    case 'createSession':
+      return { path: '/api/v1/sessions', body: w.signer };
+    case 'createInvite':
+      return { path: '/api/v1/invites', body: { email: `invited-${who}-${Math.random().toString(36).slice(2)}@example.test`, role: 'artist' } };
+    case 'acceptInvite': {
+      const email = `accepts-${who}-${Math.random().toString(36).slice(2)}@example.test`;
+      const invite = await w.t.call('POST', '/api/v1/invites', { key: w.ids.admin.key, body: { email, role: 'provider' } });
+      return { path: '/api/v1/invites/accept', body: { token: invite.body.token, name: 'Invited', password: 'a long enough password' } };
+    }
     case 'createApiKey':
       return { path: '/api/v1/api-keys', body: { name: `key of ${who}` } };
     case 'revokeApiKey': {
@@ -144,7 +167,10 @@ test.before(async () => {
   const adminNode = await seedNode(t.db, t.admin.id, { name: 'admin-node' });
   // something of artistA's that no one else may ever see
   await t.call('POST', '/api/v1/jobs', { key: ids.artistA.key, body: sampleJob });
-  world = { t, ids, providerNode, adminNode };
+  const signerUser = await t.user('artist', 'Signer');
+  const signer = { email: signerUser.email, password: 'the signer’s password' };
+  await t.call('POST', `/api/v1/users/${signerUser.id}/password`, { key: t.admin.key, body: { password: signer.password } });
+  world = { t, ids, providerNode, adminNode, signer };
 });
 
 test.after.always(async () => {

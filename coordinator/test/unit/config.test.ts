@@ -9,6 +9,7 @@ test('defaults: port 8080, embedded database in ./.cloudexport, 7 days retention
   t.true(c.dataDir.endsWith('.cloudexport'));
   t.is(c.retentionDays, 7);
   t.is(c.adminKey, null);
+  t.is(c.adminPassword, null);
 });
 
 test('environment maps to options', (t) => {
@@ -19,6 +20,7 @@ test('environment maps to options', (t) => {
   t.is(c.dataDir, '/tmp/d');
   t.is(c.retentionDays, 3);
   t.is(compileConfig(optionsFromEnv({ PORT: '', DATABASE_URL: '' })).databaseUrl, null);
+  t.is(compileConfig(optionsFromEnv({ CLOUDEXPORT_ADMIN_PASSWORD: ' a long admin password\n' })).adminPassword, 'a long admin password');
 });
 
 test('bad settings are refused with a message naming the variable', (t) => {
@@ -26,6 +28,7 @@ test('bad settings are refused with a message naming the variable', (t) => {
   t.throws(() => compileConfig(optionsFromEnv({ PORT: 'eighty' })), { instanceOf: ConfigError, message: /PORT/ });
   t.throws(() => compileConfig({ databaseUrl: 'mysql://x' }), { instanceOf: ConfigError, message: /DATABASE_URL/ });
   t.throws(() => compileConfig({ adminKey: 'short' }), { instanceOf: ConfigError, message: /CLOUDEXPORT_ADMIN_KEY/ });
+  t.throws(() => compileConfig({ adminPassword: 'too short' }), { instanceOf: ConfigError, message: /CLOUDEXPORT_ADMIN_PASSWORD/ });
   t.throws(() => compileConfig({ retentionDays: 0 }), { instanceOf: ConfigError, message: /RETENTION/ });
 });
 

@@ -6,6 +6,8 @@ export const ErrorCode = {
   validationFailed: 'validation_failed',
   unauthorized: 'unauthorized',
   forbidden: 'forbidden',
+  /** A request with the session cookie changed state without the session's `X-CSRF-Token`. */
+  csrf: 'csrf',
   notFound: 'not_found',
   methodNotAllowed: 'method_not_allowed',
   conflict: 'conflict',

@@ -17,6 +17,7 @@ import { idParamsSchema, pageOf } from './common.js';
 import { estimateBodySchema, estimateSchema } from './estimates.js';
 import { chunkSchema, createJobBodySchema, jobSchema, listJobsQuerySchema } from './jobs.js';
 import { createEnrollmentTokenBodySchema, enrolledNodeSchema, enrollmentTokenSchema, enrollNodeBodySchema, listNodesQuerySchema, nodeSchema } from './nodes.js';
+import { acceptInviteBodySchema, createdInviteSchema, createInviteBodySchema, sessionSchema, setPasswordBodySchema, signedOutSchema, signInBodySchema } from './sessions.js';
 import { tierParamsSchema, tierSchema, updateTierBodySchema } from './tiers.js';
 import { createUserBodySchema, listUsersQuerySchema, Role, updateUserBodySchema, userSchema } from './users.js';
 
@@ -34,8 +35,10 @@ export interface RouteDef {
   tag: string;
   /** Roles allowed to call it at all; ownership is checked by the handler. */
   roles: readonly Role[];
-  /** No API key: the body carries its own credential (an enrollment token). */
+  /** No API key: the body carries its own credential (an enrollment token, a password, an invite token). */
   public?: true;
+  /** Only with the session cookie: the route is about the browser's own session (an API key gets 401). */
+  session?: true;
   params?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
@@ -54,6 +57,13 @@ export const apiRoutes = {
   createUser: { method: 'post', path: '/users', summary: 'Create a user', tag: 'users', roles: admins, body: createUserBodySchema, response: userSchema, status: 201 },
   getUser: { method: 'get', path: '/users/:id', summary: 'Get a user', tag: 'users', roles: admins, params: idParamsSchema, response: userSchema, status: 200 },
   updateUser: { method: 'patch', path: '/users/:id', summary: 'Change a user’s name, role or disabled flag', tag: 'users', roles: admins, params: idParamsSchema, body: updateUserBodySchema, response: userSchema, status: 200 },
+  setUserPassword: { method: 'post', path: '/users/:id/password', summary: 'Set a password: your own (with the current one, once you have one) or, as an admin, anyone’s; ends the user’s other sessions', tag: 'users', roles: anyone, params: idParamsSchema, body: setPasswordBodySchema, response: userSchema, status: 200 },
+
+  createSession: { method: 'post', path: '/sessions', summary: 'Sign in with email and password: sets the `ce_session` cookie (12 h, sliding)', tag: 'sessions', roles: [], public: true, body: signInBodySchema, response: sessionSchema, status: 201 },
+  getCurrentSession: { method: 'get', path: '/sessions/current', summary: 'The signed-in user and the session’s CSRF token (cookie only)', tag: 'sessions', roles: anyone, session: true, response: sessionSchema, status: 200 },
+  deleteCurrentSession: { method: 'delete', path: '/sessions/current', summary: 'Sign out: ends the session and clears the cookie (cookie only)', tag: 'sessions', roles: anyone, session: true, response: signedOutSchema, status: 200 },
+  createInvite: { method: 'post', path: '/invites', summary: 'Invite someone by email with a role: a one-time token valid 7 days, shown once', tag: 'users', roles: admins, body: createInviteBodySchema, response: createdInviteSchema, status: 201 },
+  acceptInvite: { method: 'post', path: '/invites/accept', summary: 'Accept an invite with a name and password: creates the user (or sets the invited user’s password) and signs in (no API key)', tag: 'users', roles: [], public: true, body: acceptInviteBodySchema, response: sessionSchema, status: 201 },
 
   listApiKeys: { method: 'get', path: '/api-keys', summary: 'List your API keys (admins: any user’s)', tag: 'api-keys', roles: anyone, query: listApiKeysQuerySchema, response: pageOf(apiKeySchema), status: 200 },
   createApiKey: { method: 'post', path: '/api-keys', summary: 'Create an API key; the secret is shown once', tag: 'api-keys', roles: anyone, body: createApiKeyBodySchema, response: createdApiKeySchema, status: 201 },
@@ -93,7 +103,7 @@ export const apiRoutes = {
 export type ApiRoutes = typeof apiRoutes;
 export type RouteName = keyof ApiRoutes;
 
-/** An endpoint that answers bytes, not JSON: same API key, roles and ownership checks. */
+/** An endpoint that answers bytes, not JSON: same API key (or session cookie), roles and ownership checks. */
 export interface RawRouteDef {
   method: 'get';
   path: string;

@@ -3,7 +3,10 @@ import type { Chunk, Job } from '../api/jobs.js';
 import type { RenderNode } from '../api/nodes.js';
 import type { Ack } from './agent-events.js';
 
-/** Socket.IO namespace artists and admins watch jobs and the fleet on. Auth: `{ key }` (an API key). */
+/**
+ * Socket.IO namespace artists and admins watch jobs and the fleet on. Auth: `{ key }` (an API
+ * key), or no auth and the web console's session cookie (same-origin only).
+ */
 export const LIVE_NAMESPACE = '/live';
 
 export const liveAuthSchema = z.object({ key: z.string().min(1).max(200) }).strict();

@@ -6,7 +6,9 @@ import { createEstimate } from './estimates.js';
 import { cancelJob, createJob, getJob, listJobChunks, listJobs } from './jobs.js';
 import { createEnrollmentToken, disableNode, drainNode, enableNode, enrollNode, getNode, listNodes, revokeNode } from './nodes.js';
 import { listTiers, updateTier } from './tiers.js';
-import { createUser, getMe, getUser, listUsers, updateUser } from './users.js';
+import { acceptInvite, createInvite } from './invites.js';
+import { createSession, deleteCurrentSession, getCurrentSession } from './sessions.js';
+import { createUser, getMe, getUser, listUsers, setUserPassword, updateUser } from './users.js';
 
 export const handlers: Handlers = {
   getMe,
@@ -14,6 +16,12 @@ export const handlers: Handlers = {
   createUser,
   getUser,
   updateUser,
+  setUserPassword,
+  createSession,
+  getCurrentSession,
+  deleteCurrentSession,
+  createInvite,
+  acceptInvite,
   listApiKeys,
   createApiKey,
   revokeApiKey,

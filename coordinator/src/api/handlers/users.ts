@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCode, type ApiRoutes } from '@cloudexport/shared';
-import { UserEntity } from '../../db/entities/index.js';
+import { hashPassword, verifyPassword } from '../../auth/password-hash.js';
+import { beginPasswordCheck } from '../../auth/sign-in-lockout.js';
+import { SessionEntity, UserEntity } from '../../db/entities/index.js';
 import { ApiError } from '../api-error.js';
 import type { Handler } from '../build-router.js';
 import { userDto } from '../dto.js';
 import { findPage } from '../pagination.js';
+import { isAdmin } from '../principal.js';
 
 export const getMe: Handler<ApiRoutes['getMe']> = async ({ em, principal }) => {
   return userDto(await em.findOneOrFail(UserEntity, { id: principal.userId }));
@@ -41,6 +44,29 @@ export const updateUser: Handler<ApiRoutes['updateUser']> = async ({ em, params,
   const before = { name: user.name, role: user.role, disabled: user.disabled };
   em.assign(user, { ...body, updatedAt: now });
   audit({ action: 'user.update', targetType: 'user', targetId: user.id, details: { before, after: body } });
+  await em.flush();
+  return userDto(user);
+};
+
+export const setUserPassword: Handler<ApiRoutes['setUserPassword']> = async ({ em, params, body, principal, deps, now, audit, ctx }) => {
+  const self = params.id === principal.userId;
+  if (!self && !isAdmin(principal)) throw ApiError.forbidden('Only admins may set another user’s password; to change yours, use your own user id.');
+  const user = await em.findOne(UserEntity, { id: params.id });
+  if (!user) throw ApiError.notFound('user', params.id);
+  // a stolen session or key alone must not be enough to take over the account's password
+  if (self && user.passwordHash) {
+    if (!body.currentPassword) throw ApiError.validation('body', [{ path: 'currentPassword', message: 'required to change your own password' }]);
+    const check = beginPasswordCheck(deps.signInLockout, ctx.ip, user.email);
+    if (!(await verifyPassword(body.currentPassword, user.passwordHash))) throw ApiError.forbidden('The current password is wrong; nothing was changed.');
+    check.succeeded();
+  }
+  user.passwordHash = await hashPassword(body.password);
+  user.updatedAt = now;
+  // a new password signs out everyone else using the account; the caller's own session stays
+  const keep = self && principal.credential.kind === 'session' ? principal.credential.id : null;
+  const others = await em.find(SessionEntity, keep ? { userId: user.id, id: { $ne: keep } } : { userId: user.id });
+  em.remove(others);
+  audit({ action: 'user.password', targetType: 'user', targetId: user.id, details: { by: self ? 'self' : 'admin', sessionsEnded: others.length } });
   await em.flush();
   return userDto(user);
 };

@@ -6,10 +6,12 @@ import { BundleEntity } from './bundle.js';
 import { ChunkAttemptEntity } from './chunk-attempt.js';
 import { ChunkEntity } from './chunk.js';
 import { EnrollmentTokenEntity } from './enrollment-token.js';
+import { InviteEntity } from './invite.js';
 import { JobOutputEntity } from './job-output.js';
 import { JobEntity } from './job.js';
 import { NodeJobBlockEntity } from './node-job-block.js';
 import { NodeEntity } from './node.js';
+import { SessionEntity } from './session.js';
 import { TierPriceEntity } from './tier-price.js';
 import { UserEntity } from './user.js';
 
@@ -21,11 +23,13 @@ export * from './bundle.js';
 export * from './chunk-attempt.js';
 export * from './chunk.js';
 export * from './enrollment-token.js';
+export * from './invite.js';
 export * from './job-output.js';
 export * from './job.js';
 export * from './node-job-block.js';
 export * from './node.js';
+export * from './session.js';
 export * from './tier-price.js';
 export * from './user.js';
 
-export const entities = [UserEntity, ApiKeyEntity, NodeEntity, EnrollmentTokenEntity, JobEntity, ChunkEntity, TierPriceEntity, AuditEntryEntity, ChunkAttemptEntity, NodeJobBlockEntity, AgentNonceEntity, BlobEntity, BundleEntity, JobOutputEntity];
+export const entities = [UserEntity, ApiKeyEntity, NodeEntity, EnrollmentTokenEntity, JobEntity, ChunkEntity, TierPriceEntity, AuditEntryEntity, ChunkAttemptEntity, NodeJobBlockEntity, AgentNonceEntity, BlobEntity, BundleEntity, JobOutputEntity, SessionEntity, InviteEntity];

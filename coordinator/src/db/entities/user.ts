@@ -10,6 +10,8 @@ export const UserEntity = defineEntity({
     name: p.string().length(100),
     role: p.string().length(16).$type<Role>(),
     disabled: p.boolean().default(false),
+    /** `scrypt$N$r$p$salt$hash` (base64); null: no password, the user signs in with API keys only. */
+    passwordHash: p.string().length(255).nullable(),
     createdAt: p.datetime(),
     updatedAt: p.datetime(),
   },

@@ -7,6 +7,7 @@ import { Migration0005Bundles } from './0005-bundles.js';
 import { Migration0006NodeCachedBundles } from './0006-node-cached-bundles.js';
 import { Migration0007JobRequirements } from './0007-job-requirements.js';
 import { Migration0008ChunkKinds } from './0008-chunk-kinds.js';
+import { Migration0009Sessions } from './0009-sessions.js';
 
 /** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
 export const migrationsList: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const migrationsList: MigrationObject[] = [
   { name: '0006-node-cached-bundles', class: Migration0006NodeCachedBundles },
   { name: '0007-job-requirements', class: Migration0007JobRequirements },
   { name: '0008-chunk-kinds', class: Migration0008ChunkKinds },
+  { name: '0009-sessions', class: Migration0009Sessions },
 ];
