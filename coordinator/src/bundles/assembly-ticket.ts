@@ -1,20 +1,12 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { AckCode, ChunkKind, sealKeysForNode, type AssemblyInput, type AssemblyOpen, type AssemblyTicket } from '@cloudexport/shared';
 import { signedRequestDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { NodeEntity } from '../db/entities/index.js';
-import type { ObjectStorage } from '../storage/object-storage.js';
 import { TICKET_URL_TTL_MS } from './bundle-ticket.js';
-import { heldChunk, refuse, type Refusal } from './held-chunk.js';
+import { heldChunk, refuse, type BundleDeps, type Refusal } from './held-chunk.js';
 import { finishedOutputs, type FinishedOutput } from './job-outputs.js';
 import { outputKeyContext } from './object-names.js';
 import { unwrapContentKey } from './wrapped-keys.js';
-
-export interface AssemblyTicketDeps {
-  orm: MikroORM;
-  storage: ObjectStorage;
-  masterKey: Uint8Array;
-}
 
 /** `frame_00042.tif` → 42: the engine names every frame by its comp frame number. */
 const FRAME_NUMBER = /(\d+)\.[A-Za-z0-9]+$/;
@@ -25,7 +17,7 @@ const FRAME_NUMBER = /(\d+)\.[A-Za-z0-9]+$/;
  * X25519 key. Only the node holding the job's assemble chunk under this epoch gets one. The
  * frames must cover the comp's range exactly once, or there is nothing sound to assemble.
  */
-export async function openAssemblyTicket(deps: AssemblyTicketDeps, nodeId: string, ref: AssemblyOpen, now: Date): Promise<{ ok: true; ticket: AssemblyTicket } | Refusal> {
+export async function openAssemblyTicket(deps: BundleDeps, nodeId: string, ref: AssemblyOpen, now: Date): Promise<{ ok: true; ticket: AssemblyTicket } | Refusal> {
   const em = deps.orm.em.fork();
   const held = await heldChunk(em, nodeId, ref);
   if ('ok' in held) return held;

@@ -1,11 +1,9 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
 import { AckCode, sealKeysForNode, type BundleOpen, type BundleTicket } from '@cloudexport/shared';
 import { signedRequestDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { BlobEntity, BundleEntity, NodeEntity, type BlobRow } from '../db/entities/index.js';
-import type { ObjectStorage } from '../storage/object-storage.js';
 import { touchBlobs } from './bundle-registry.js';
-import { heldChunk, refuse, type Refusal } from './held-chunk.js';
+import { heldChunk, refuse, type BundleDeps, type Refusal } from './held-chunk.js';
 import { blobKeyContext } from './object-names.js';
 import { unwrapContentKey } from './wrapped-keys.js';
 
@@ -13,18 +11,12 @@ import { unwrapContentKey } from './wrapped-keys.js';
 export const TICKET_URL_TTL_MS = 60 * 60 * 1000;
 const BATCH = 5_000;
 
-export interface TicketDeps {
-  orm: MikroORM;
-  storage: ObjectStorage;
-  masterKey: Uint8Array;
-}
-
 /**
  * `bundle:open`: the manifest of the chunk's bundle and, per file, a signed GET and its content
  * key sealed to this node's X25519 key. Only the node holding the chunk under this epoch gets
  * one, so a node can open only what it was assigned; the coordinator never sends a key in clear.
  */
-export async function openBundleTicket(deps: TicketDeps, nodeId: string, ref: BundleOpen, now: Date): Promise<{ ok: true; ticket: BundleTicket } | Refusal> {
+export async function openBundleTicket(deps: BundleDeps, nodeId: string, ref: BundleOpen, now: Date): Promise<{ ok: true; ticket: BundleTicket } | Refusal> {
   const em = deps.orm.em.fork();
   const held = await heldChunk(em, nodeId, ref);
   if ('ok' in held) return held;

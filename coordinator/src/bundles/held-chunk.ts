@@ -1,9 +1,17 @@
 import type { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { ObjectStorage } from '../storage/object-storage.js';
 import { ChunkEntity, JobEntity, type ChunkRow, type JobRow } from '../db/entities/index.js';
 import { fencingRefusal, type Refusal } from '../fleet/fencing.js';
 
 export type { Refusal };
+
+/** What the node-facing bundle messages (bundle:open, output:begin, assembly:open) work with. */
+export interface BundleDeps {
+  orm: MikroORM;
+  storage: ObjectStorage;
+  masterKey: Uint8Array;
+}
 
 export const refuse = (code: Refusal['code'], message: string): Refusal => ({ ok: false, code, message });
 

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { AckCode, ciphertextSize, DEFAULT_RECORD_SIZE, type OutputBegin, type OutputUploads } from '@cloudexport/shared';
 import { signedRequestDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { ChunkEntity, JobOutputEntity } from '../db/entities/index.js';
-import { MAX_SINGLE_UPLOAD_BYTES, type ObjectStorage } from '../storage/object-storage.js';
-import { heldChunk, refuse, type Refusal } from './held-chunk.js';
+import { MAX_SINGLE_UPLOAD_BYTES } from '../storage/object-storage.js';
+import { heldChunk, refuse, type BundleDeps, type Refusal } from './held-chunk.js';
 import { outputKeyContext, outputObjectKey } from './object-names.js';
 import { wrapContentKey } from './wrapped-keys.js';
 
@@ -14,18 +14,12 @@ import { wrapContentKey } from './wrapped-keys.js';
 export const OUTPUT_URL_TTL_MS = 60 * 60 * 1000;
 const BATCH = 5_000;
 
-export interface OutputDeps {
-  orm: MikroORM;
-  storage: ObjectStorage;
-  masterKey: Uint8Array;
-}
-
 /**
  * `output:begin`: records the chunk's sealed outputs (its key wrapped under the master key) and
  * answers one signed PUT per file, of exactly its sealed size. Fenced like every chunk message.
  * Asking again for the same names (e.g. after links expired) replaces their records.
  */
-export async function beginOutputs(deps: OutputDeps, nodeId: string, begin: OutputBegin, now: Date): Promise<({ ok: true } & OutputUploads) | Refusal> {
+export async function beginOutputs(deps: BundleDeps, nodeId: string, begin: OutputBegin, now: Date): Promise<({ ok: true } & OutputUploads) | Refusal> {
   const names = new Set<string>();
   for (const f of begin.files) {
     if (names.has(f.name)) return refuse(AckCode.invalid, `Output ${f.name} is listed twice.`);

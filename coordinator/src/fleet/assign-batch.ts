@@ -88,7 +88,8 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
               where q.job_id = j.id and q.state = 'QUEUED' and q.failed_node_ids <> '[]'::jsonb) as failed_by,
             (select ${LINEAGE} from bundles b
               where b.id = case when j.bundle ~ '^[0-9a-f-]{36}$' then j.bundle::uuid end) as lineage,
-            exists (select 1 from chunks q where q.job_id = j.id and q.state = 'QUEUED' and q.kind = 'assemble') as assembling,
+            -- by the assembly's own partial index: one row, however many frame chunks are queued
+            coalesce((select a.state = 'QUEUED' from chunks a where a.job_id = j.id and a.kind = 'assemble'), false) as assembling,
             j.preset, j.custom
        from jobs j
        left join tier_prices ceiling on ceiling.id = j.max_tier
@@ -184,9 +185,8 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
      select gen_random_uuid(), c.id, c.job_id, c.node_id, c.epoch, 'running', null, null, $2, null from chunks c where c.id = any($1::uuid[])`,
     [chunkIds, now],
   );
-  const jobRows = await sql.query<{ id: string; comp: CompSpec; bundle: string | null; preset: PresetId; custom: CustomPreset | null; has_audio: boolean }>(
-    `select j.id, j.comp, j.bundle, j.preset, j.custom, exists (select 1 from chunks a where a.job_id = j.id and a.kind = 'audio') as has_audio
-       from jobs j where j.id = any($1::uuid[])`,
+  const jobRows = await sql.query<{ id: string; comp: CompSpec; bundle: string | null; preset: PresetId; custom: CustomPreset | null }>(
+    `select id, comp, bundle, preset, custom from jobs where id = any($1::uuid[])`,
     [[...plan.keys()]],
   );
   const jobOf = new Map(jobRows.map((j) => [j.id, j]));
@@ -211,7 +211,7 @@ export async function assignBatch(sql: Sql, nodeIds: string[], now: Date, leaseM
           leaseMs,
           kind: chunk.kind,
           frameDepth: frameDepthOf(job),
-          deliverable: chunk.kind === ChunkKind.assemble ? deliverableSpec(job, job.has_audio) : null,
+          deliverable: chunk.kind === ChunkKind.assemble ? deliverableSpec(job) : null,
         },
       };
     }),

@@ -4,7 +4,7 @@ import {
   assertChunkTransition,
   ChunkState,
   chunkStateAfterFailure,
-  FailureReason as FailureReasons,
+  FailureReason,
   NodeState,
   type Ack,
   type ChunkAssignment,
@@ -12,7 +12,6 @@ import {
   type ChunkFailed,
   type ChunkProgress,
   type ChunkWarning,
-  type FailureReason,
 } from '@cloudexport/shared';
 import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
@@ -129,7 +128,7 @@ export class ChunkLifecycle {
     chunk.failedNodeIds = [...chunk.failedNodeIds, nodeId];
     chunk.error = message;
     // a deliverable that fails its checks would fail the same way on any node
-    const next = reason === FailureReasons.verification ? ChunkState.FAILED : chunkStateAfterFailure(chunk.failedNodeIds);
+    const next = reason === FailureReason.verification ? ChunkState.FAILED : chunkStateAfterFailure(chunk.failedNodeIds);
     assertChunkTransition(chunk.state, next);
     chunk.state = next;
     chunk.leaseExpiresAt = null;

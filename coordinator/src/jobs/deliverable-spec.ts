@@ -8,8 +8,13 @@ interface DeliveredJob {
   bundle: string | null;
 }
 
-/** What the assemble chunk of this job must produce; `hasAudio`: the job has an audio chunk. */
-export function deliverableSpec(job: DeliveredJob, hasAudio: boolean): DeliverableSpec {
+/** Whether the job renders the comp's sound (its own audio chunk): the comp has some and the preset carries a sound track. */
+export function rendersAudio(job: Pick<DeliveredJob, 'comp' | 'preset' | 'custom'>): boolean {
+  return job.comp.hasAudio === true && resolvePreset(job.preset, job.custom ?? undefined).audioCodec !== null;
+}
+
+/** What the assemble chunk of this job must produce. */
+export function deliverableSpec(job: DeliveredJob): DeliverableSpec {
   const preset = resolvePreset(job.preset, job.custom ?? undefined);
   const { name, width, height, fps, frameStart, frameEnd } = job.comp;
   return {
@@ -18,7 +23,7 @@ export function deliverableSpec(job: DeliveredJob, hasAudio: boolean): Deliverab
     comp: { name, width, height, fps, pixelAspect: job.comp.pixelAspect ?? 1 },
     frameStart,
     frameEnd,
-    hasAudio,
+    hasAudio: rendersAudio(job),
     frameDepth: frameDepthFor(preset),
     fileName: `deliverable.${deliverableExtension(preset)}`,
   };

@@ -17,7 +17,6 @@ import {
   JobState,
   MAX_CHUNKS_PER_JOB,
   NodeState,
-  resolvePreset,
   splitFrames,
   usdToMicros,
   type CreateJobBody,
@@ -30,6 +29,7 @@ import { ChunkEntity, JobEntity, NodeEntity, type JobRow } from '../db/entities/
 import { loadTiers, pricedTiers, tiersWithin, unknownTier } from '../tiers/tier-table.js';
 import { bundleForJob } from '../bundles/bundle-registry.js';
 import { lockJob } from '../fleet/job-progress.js';
+import { rendersAudio } from './deliverable-spec.js';
 import { endAttempt, releaseNode } from '../fleet/release-hold.js';
 
 export interface JobWrite {
@@ -149,7 +149,7 @@ function jobTasks(body: CreateJobBody, delivered: boolean, ranges: { index: numb
   const frames = ranges.map((r) => ({ ...r, kind: ChunkKind.frames, state: ChunkState.QUEUED }));
   if (!delivered) return frames;
   const whole = { frameStart: body.comp.frameStart, frameEnd: body.comp.frameEnd };
-  const audio = body.comp.hasAudio && resolvePreset(body.preset, body.custom).audioCodec !== null;
+  const audio = rendersAudio({ comp: body.comp, preset: body.preset, custom: body.custom ?? null });
   return [
     ...frames,
     ...(audio ? [{ index: ranges.length, kind: ChunkKind.audio, state: ChunkState.QUEUED, ...whole }] : []),

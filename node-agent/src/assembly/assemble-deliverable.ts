@@ -6,8 +6,8 @@
 // promised (the same encode fails anywhere), 'internal' for inputs that do not fit the spec.
 import { mkdir, rm } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { deliverableExtension, type DeliverableSpec, type FailureReason } from '@cloudexport/shared';
-import { encodeArguments, fpsRational, videoEncoder, type EncodePlan } from './encode-args.js';
+import { deliverableExtension, FFMPEG_ENCODERS, type DeliverableSpec, type FailureReason } from '@cloudexport/shared';
+import { encodeArguments, fpsRational, type EncodePlan } from './encode-args.js';
 import type { FetchedInputs } from './fetch-inputs.js';
 import { packFrames, verifyFramePack, type FrameRange, type PackSummary } from './pack-frames.js';
 import { runFfmpeg } from './run-ffmpeg.js';
@@ -81,7 +81,7 @@ export async function assembleDeliverable(request: AssembleRequest): Promise<Ass
 
 async function assembleMovie(request: AssembleRequest): Promise<AssembleResult> {
   const { spec, inputs, log } = request;
-  const encoder = videoEncoder(spec.preset.codec);
+  const encoder = FFMPEG_ENCODERS[spec.preset.codec];
   if (encoder && !request.encoders.includes(encoder)) {
     return fail('ffmpeg', `This node's ffmpeg (${request.ffmpegPath}) has no ${encoder} encoder, needed for ${spec.preset.codec} (preset "${spec.preset.name}"). Install an ffmpeg build with ${encoder}; another node can take the chunk meanwhile.`);
   }

@@ -1,4 +1,4 @@
-import { isProRes, type RenderPreset, type VideoCodec } from '@cloudexport/shared';
+import { FFMPEG_ENCODERS, isProRes, type RenderPreset, type VideoCodec } from '@cloudexport/shared';
 
 /** A frame rate as ffmpeg wants it: `30000/1001`, never the rounded 29.97. */
 export interface Rational {
@@ -72,8 +72,8 @@ interface RatePlan {
   bufferKbits: number;
 }
 
+/** How each codec is encoded; the encoder itself is shared's FFMPEG_ENCODERS (what the scheduler matches nodes on). */
 interface VideoCodecSpec {
-  encoder: string;
   probeName: string;
   pixFmt: string;
   profile: string | null;
@@ -99,22 +99,22 @@ function cbrArgs(rate: RatePlan): string[] {
 const VIDEO: Readonly<Record<Exclude<VideoCodec, 'image_sequence'>, VideoCodecSpec>> = {
   // 8-bit 4:2:0 High profile: what every browser, phone and upload site plays.
   h264: {
-    encoder: 'libx264', probeName: 'h264', pixFmt: 'yuv420p', profile: null,
+    probeName: 'h264', pixFmt: 'yuv420p', profile: null,
     args: (speed, rate) => ['-preset', speed, '-profile:v', 'high', ...(rate
       ? [...cbrArgs(rate), '-rc_init_occupancy', `${Math.round(rate.bufferKbits * INITIAL_BUFFER_FILL)}k`, '-x264-params', 'nal-hrd=cbr']
       : [])],
   },
   // hvc1 tag: QuickTime and Apple devices refuse HEVC tagged hev1.
   h265: {
-    encoder: 'libx265', probeName: 'hevc', pixFmt: 'yuv420p', profile: null,
+    probeName: 'hevc', pixFmt: 'yuv420p', profile: null,
     args: (speed, rate) => ['-preset', speed, '-tag:v', 'hvc1', ...(rate
       ? [...cbrArgs(rate), '-x265-params', `log-level=error:strict-cbr=1:vbv-init=${INITIAL_BUFFER_FILL}`]
       : ['-x265-params', 'log-level=error'])],
   },
   // prores_ks profiles: 2 = 422, 3 = 422 HQ, 4 = 4444; vendor apl0 so Apple's decoders take it as their own.
-  prores_422: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'Standard', args: () => ['-profile:v', '2', '-vendor', 'apl0'] },
-  prores_422_hq: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'HQ', args: () => ['-profile:v', '3', '-vendor', 'apl0'] },
-  prores_4444: { encoder: 'prores_ks', probeName: 'prores', pixFmt: 'yuva444p10le', profile: '4444', args: () => ['-profile:v', '4', '-vendor', 'apl0', '-alpha_bits', '16'] },
+  prores_422: { probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'Standard', args: () => ['-profile:v', '2', '-vendor', 'apl0'] },
+  prores_422_hq: { probeName: 'prores', pixFmt: 'yuv422p10le', profile: 'HQ', args: () => ['-profile:v', '3', '-vendor', 'apl0'] },
+  prores_4444: { probeName: 'prores', pixFmt: 'yuva444p10le', profile: '4444', args: () => ['-profile:v', '4', '-vendor', 'apl0', '-alpha_bits', '16'] },
 };
 
 /** The x264/x265 speed preset deliverables are encoded with. */
@@ -201,11 +201,6 @@ function videoFilter(width: number, height: number, pixFmt: string, frameCount: 
   ].join(',');
 }
 
-/** The ffmpeg encoder a codec needs (`libx264`, `prores_ks`…); null for an image sequence, which is not encoded. */
-export function videoEncoder(codec: VideoCodec): string | null {
-  return codec === 'image_sequence' ? null : VIDEO[codec].encoder;
-}
-
 /** The ffmpeg arguments that encode a numbered image sequence into the preset's deliverable. */
 export function encodeArguments(input: EncodeInput): EncodePlan {
   const { preset, comp, frames, audio } = input;
@@ -213,8 +208,9 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
     throw new Error(`Preset "${preset.name}" delivers the frames themselves (image_sequence); there is no movie to encode. Package the frames instead.`);
   }
   const spec = VIDEO[preset.codec];
-  if (input.encoders && !input.encoders.includes(spec.encoder)) {
-    throw new Error(`This node's ffmpeg has no ${spec.encoder} encoder, needed for ${preset.codec} (preset "${preset.name}"). Install an ffmpeg build with ${spec.encoder} or pick another codec.`);
+  const encoder = FFMPEG_ENCODERS[preset.codec]!;
+  if (input.encoders && !input.encoders.includes(encoder)) {
+    throw new Error(`This node's ffmpeg has no ${encoder} encoder, needed for ${preset.codec} (preset "${preset.name}"). Install an ffmpeg build with ${encoder} or pick another codec.`);
   }
   if (!(Number.isInteger(frames.frameCount) && frames.frameCount > 0)) throw new RangeError(`The deliverable needs at least one frame, not ${frames.frameCount}.`);
   if (!(Number.isInteger(frames.startNumber) && frames.startNumber >= 0)) throw new RangeError(`The first frame number must be a whole number ≥ 0, not ${frames.startNumber}.`);
@@ -236,7 +232,7 @@ export function encodeArguments(input: EncodeInput): EncodePlan {
 
   args.push('-vf', videoFilter(preset.width, preset.height, spec.pixFmt, frames.frameCount, comp.pixelAspect ?? 1));
   const cbr: RatePlan | null = bitrate === null ? null : { kbps: Math.round(bitrate * 1000), bufferKbits: Math.max(1, Math.round(bitrate * 1000 * bufferSeconds(durationSeconds, fps))) };
-  args.push('-c:v', spec.encoder, ...spec.args(speed, cbr), '-pix_fmt', spec.pixFmt);
+  args.push('-c:v', encoder, ...spec.args(speed, cbr), '-pix_fmt', spec.pixFmt);
   args.push('-colorspace', 'bt709', '-color_primaries', 'bt709', '-color_trc', 'bt709', '-color_range', 'tv');
   // constant frame rate out
   args.push('-fps_mode', 'cfr', '-r', rate);

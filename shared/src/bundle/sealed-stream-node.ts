@@ -80,6 +80,27 @@ function digestOf(hash: Hash | undefined, done: string | undefined, what: string
 }
 
 /** Seals a byte stream. The header goes out first; each record goes out as soon as it is full. */
+/**
+ * Cuts a stream into records of `buffer.length` bytes, from `chunk[offset..]` on: the partial
+ * record begun earlier (`filled` bytes of `buffer`) is completed first, whole records are handed
+ * over straight from the chunk (no copy), the rest waits in `buffer`. Returns the new fill.
+ * `onRecord` must be done with a record before it returns: `buffer` is reused.
+ */
+function cutRecords(chunk: Buffer, offset: number, buffer: Buffer, filled: number, onRecord: (record: Buffer) => void): number {
+  const size = buffer.length;
+  let at = offset;
+  if (filled > 0) {
+    const n = Math.min(size - filled, chunk.length - at);
+    chunk.copy(buffer, filled, at, at + n);
+    filled += n;
+    at += n;
+    if (filled < size) return filled;
+    onRecord(buffer);
+  }
+  for (; chunk.length - at >= size; at += size) onRecord(chunk.subarray(at, at + size));
+  return chunk.copy(buffer, 0, at);
+}
+
 export class EncryptStream extends Transform {
   readonly recordSize: number;
   #c: RecordCipher;
@@ -123,19 +144,8 @@ export class EncryptStream extends Transform {
     try {
       this.#hash?.update(chunk);
       this.#plainBytes += chunk.length;
-      const size = this.recordSize;
-      let offset = 0;
-      if (this.#filled > 0) {
-        offset = Math.min(size - this.#filled, chunk.length);
-        chunk.copy(this.#record, this.#filled, 0, offset);
-        this.#filled += offset;
-        if (this.#filled < size) return callback();
-        this.#seal(this.#record, false);
-        this.#filled = 0;
-      }
-      // whole records straight from the input: no copy
-      for (; chunk.length - offset >= size; offset += size) this.#seal(chunk.subarray(offset, offset + size), false);
-      this.#filled = chunk.copy(this.#record, 0, offset);
+      // a full-length record is never the last one (the last is always shorter, possibly empty)
+      this.#filled = cutRecords(chunk, 0, this.#record, this.#filled, (record) => this.#seal(record, false));
       callback();
     } catch (err) {
       callback(toError(err));
@@ -215,19 +225,8 @@ export class DecryptStream extends Transform {
         if (this.#headerBytes.length < SEALED_HEADER_BYTES) return callback();
         this.#start(parseSealedHeader(this.#headerBytes));
       }
-      const size = this.#recordBytes;
-      if (this.#filled > 0) {
-        const n = Math.min(size - this.#filled, chunk.length - offset);
-        chunk.copy(this.#record, this.#filled, offset, offset + n);
-        this.#filled += n;
-        offset += n;
-        if (this.#filled < size) return callback();
-        this.#open(this.#record, false);
-        this.#filled = 0;
-      }
       // a full-length record is never the last one (the last is always shorter)
-      for (; chunk.length - offset >= size; offset += size) this.#open(chunk.subarray(offset, offset + size), false);
-      this.#filled = chunk.copy(this.#record, 0, offset);
+      this.#filled = cutRecords(chunk, offset, this.#record, this.#filled, (record) => this.#open(record, false));
       callback();
     } catch (err) {
       callback(toError(err));
