@@ -1,6 +1,9 @@
 // The wire protocol and the pure domain, shared by the coordinator, the agent, the panel and the console.
 export * from './api/api-keys.js';
+export * from './api/attempts.js';
 export * from './api/audit.js';
+export * from './api/metrics.js';
+export * from './api/usage.js';
 export * from './api/bundles.js';
 export * from './api/common.js';
 export * from './api/errors.js';

@@ -95,6 +95,8 @@ export const jobSchema = z
     chunkCount: z.number().int(),
     retries: z.number().int(),
     estimatedUsd: usdSchema.nullable(),
+    costUsd: usdSchema.meta({ description: 'Charged so far: its done chunks at their nodes’ tier prices.' }),
+    startedAt: timestampSchema.nullable().meta({ description: 'When its first chunk went to a node.' }),
     error: z.string().nullable(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,

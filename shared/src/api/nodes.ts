@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { aeInstallSchema, gpuInfoSchema, machineReportSchema } from '../protocol/machine-report.js';
-import { idSchema, pageQuerySchema, timestampSchema } from './common.js';
+import { idSchema, pageQuerySchema, timestampSchema, usdSchema } from './common.js';
 
 export const NodeState = {
   starting: 'starting',
@@ -26,8 +26,13 @@ export const nodeSchema = z
     disabledReason: z.string().nullable(),
     connected: z.boolean().meta({ description: 'Holds a live connection to a coordinator now.' }),
     currentChunkId: idSchema.nullable(),
+    currentChunk: z
+      .object({ id: idSchema, jobId: idSchema, jobName: z.string(), kind: z.string(), frameStart: z.number().int(), frameEnd: z.number().int(), framesDone: z.number().int() })
+      .nullable()
+      .meta({ description: 'The chunk it holds now with its frame progress; live `progress` events move framesDone on.' }),
     chunksDone: z.number().int(),
     chunksFailed: z.number().int(),
+    earningsUsd: usdSchema.meta({ description: 'What its owner earned from it so far (PROVIDER_SHARE of its charges).' }),
     lastHeartbeatAt: timestampSchema.nullable(),
     createdAt: timestampSchema,
   })
@@ -38,8 +43,17 @@ export const listNodesQuerySchema = pageQuerySchema
   .extend({
     state: nodeStateSchema.optional(),
     ownerId: idSchema.optional().meta({ description: 'Admins only.' }),
+    tierId: z.string().max(40).optional(),
+    aeVersion: z.coerce.number().int().min(17).max(99).optional().meta({ description: 'Has this After Effects major version installed.' }),
+    q: z.string().trim().min(1).max(100).optional().meta({ description: 'Part of the node’s name or GPU model, any case.' }),
   })
   .strict();
+
+/** A job this node gets no more chunks of, after failing it repeatedly. */
+export const nodeBlockSchema = z
+  .object({ jobId: idSchema, jobName: z.string(), reason: z.string(), createdAt: timestampSchema })
+  .meta({ id: 'NodeBlock' });
+export type NodeBlock = z.infer<typeof nodeBlockSchema>;
 
 export const createEnrollmentTokenBodySchema = z
   .object({

@@ -13,12 +13,15 @@ import {
   outputParamsSchema,
   startBlobUploadBodySchema,
 } from './bundles.js';
+import { chunkAttemptSchema, listAttemptsQuerySchema } from './attempts.js';
 import { idParamsSchema, pageOf } from './common.js';
 import { estimateBodySchema, estimateSchema } from './estimates.js';
 import { chunkSchema, createJobBodySchema, jobSchema, listJobsQuerySchema } from './jobs.js';
-import { createEnrollmentTokenBodySchema, enrolledNodeSchema, enrollmentTokenSchema, enrollNodeBodySchema, listNodesQuerySchema, nodeSchema } from './nodes.js';
+import { metricsHistoryQuerySchema, metricsHistorySchema } from './metrics.js';
+import { createEnrollmentTokenBodySchema, enrolledNodeSchema, enrollmentTokenSchema, enrollNodeBodySchema, listNodesQuerySchema, nodeBlockSchema, nodeSchema } from './nodes.js';
 import { acceptInviteBodySchema, createdInviteSchema, createInviteBodySchema, sessionSchema, setPasswordBodySchema, signedOutSchema, signInBodySchema } from './sessions.js';
 import { tierParamsSchema, tierSchema, updateTierBodySchema } from './tiers.js';
+import { earningsSchema, spendingSchema, usageQuerySchema } from './usage.js';
 import { createUserBodySchema, listUsersQuerySchema, Role, updateUserBodySchema, userSchema } from './users.js';
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'put' | 'delete';
@@ -79,6 +82,8 @@ export const apiRoutes = {
   getJob: { method: 'get', path: '/jobs/:id', summary: 'Get a job', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
   listJobChunks: { method: 'get', path: '/jobs/:id/chunks', summary: 'A job’s chunks', tag: 'jobs', roles: artists, params: idParamsSchema, response: z.object({ items: z.array(chunkSchema) }), status: 200 },
   cancelJob: { method: 'post', path: '/jobs/:id/cancel', summary: 'Cancel a job', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
+  retryJob: { method: 'post', path: '/jobs/:id/retry', summary: 'Run a failed or cancelled job again: its unfinished chunks are queued afresh (owner or admin)', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobSchema, status: 200 },
+  listJobAttempts: { method: 'get', path: '/jobs/:id/attempts', summary: 'Every assignment of the job’s chunks to nodes, oldest first: its timeline', tag: 'jobs', roles: artists, params: idParamsSchema, response: z.object({ items: z.array(chunkAttemptSchema) }), status: 200 },
 
   listJobOutputs: { method: 'get', path: '/jobs/:id/outputs', summary: 'A job’s rendered files (of its finished chunks)', tag: 'jobs', roles: artists, params: idParamsSchema, response: jobOutputsSchema, status: 200 },
 
@@ -93,10 +98,15 @@ export const apiRoutes = {
   drainNode: { method: 'post', path: '/nodes/:id/drain', summary: 'Finish the current chunk, take no more (owner or admin)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
   disableNode: { method: 'post', path: '/nodes/:id/disable', summary: 'Stop the node now; its chunk goes to another node (admin)', tag: 'nodes', roles: admins, params: idParamsSchema, response: nodeSchema, status: 200 },
   enableNode: { method: 'post', path: '/nodes/:id/enable', summary: 'Take work again (owners may undo a drain; admins anything)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
+  listNodeAttempts: { method: 'get', path: '/nodes/:id/attempts', summary: 'The chunks a node rendered, failed or lost, newest first, with reasons and aerender warnings', tag: 'nodes', roles: providers, params: idParamsSchema, query: listAttemptsQuerySchema, response: pageOf(chunkAttemptSchema), status: 200 },
+  listNodeBlocks: { method: 'get', path: '/nodes/:id/blocks', summary: 'The jobs a node is blocked from after failing them', tag: 'nodes', roles: providers, params: idParamsSchema, response: z.object({ items: z.array(nodeBlockSchema) }), status: 200 },
   revokeNode: { method: 'delete', path: '/nodes/:id', summary: 'Revoke a node’s identity for good (owner or admin)', tag: 'nodes', roles: providers, params: idParamsSchema, response: nodeSchema, status: 200 },
   createEnrollmentToken: { method: 'post', path: '/enrollment-tokens', summary: 'A one-time token to enroll a render node', tag: 'nodes', roles: providers, body: createEnrollmentTokenBodySchema, response: enrollmentTokenSchema, status: 201 },
   enrollNode: { method: 'post', path: '/nodes/enroll', summary: 'Register a node’s public keys with an enrollment token (no API key)', tag: 'nodes', roles: [], public: true, body: enrollNodeBodySchema, response: enrolledNodeSchema, status: 201 },
 
+  getSpending: { method: 'get', path: '/spending', summary: 'What your jobs cost, per day and per job (admins: any user’s)', tag: 'money', roles: artists, query: usageQuerySchema, response: spendingSchema, status: 200 },
+  getEarnings: { method: 'get', path: '/earnings', summary: 'What your nodes earned, per day and per node (admins: any provider’s)', tag: 'money', roles: providers, query: usageQuerySchema, response: earningsSchema, status: 200 },
+  getMetricsHistory: { method: 'get', path: '/metrics/history', summary: 'The fleet minute by minute: nodes online and busy, frames per minute, queue depth', tag: 'metrics', roles: admins, query: metricsHistoryQuerySchema, response: metricsHistorySchema, status: 200 },
   listAudit: { method: 'get', path: '/audit', summary: 'The audit log', tag: 'audit', roles: admins, query: listAuditQuerySchema, response: pageOf(auditEntrySchema), status: 200 },
 } as const satisfies Record<string, RouteDef>;
 
