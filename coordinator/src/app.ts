@@ -35,6 +35,9 @@ import { ChunkOutputCheck } from './bundles/output-check.js';
 import { loadOrCreateSecret, MASTER_KEY_FILE } from './secrets/data-dir-secret.js';
 import type { ObjectStorage } from './storage/object-storage.js';
 import { storageFromConfig } from './storage/storage-from-config.js';
+import { consoleRoutes } from './console/console-routes.js';
+import { startMetricsSampler, type MetricsSampler } from './metrics/metrics-sampler.js';
+import { prometheusRoutes } from './metrics/prometheus.js';
 
 export interface CoordinatorParts {
   config: CoordinatorConfig;
@@ -115,11 +118,15 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   const api = buildApiRouter(handlers, deps);
   app.use(api.routes());
   app.use(api.allowedMethods({ throw: false }));
+  app.use(prometheusRoutes(deps).routes());
+  // last: it answers browsers' page loads anywhere outside the API with the console
+  app.use(consoleRoutes(config.consoleDir));
 
   let server: Server | null = null;
   let io: SocketServer | null = null;
   let agentGateway: { close(): void } | null = null;
   let retention: BundleRetention | null = null;
+  let sampler: MetricsSampler | null = null;
   const timers: NodeJS.Timeout[] = [];
   return {
     app,
@@ -139,6 +146,7 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
           setInterval(() => void reconcileJobs(db.orm, clock.now()).catch((err: unknown) => log.error({ err }, 'job reconciliation failed')), 10_000),
         );
         retention = startBundleRetention({ orm: db.orm, storage, log, clock }, config.retentionDays);
+        sampler = startMetricsSampler({ orm: db.orm, clock, log, sampleMs: config.metricsSampleMs });
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
           const { port } = server!.address() as AddressInfo;
@@ -153,6 +161,8 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
       agentGateway?.close();
       await retention?.stop();
       retention = null;
+      await sampler?.stop();
+      sampler = null;
       const s = server;
       if (!s) return configured?.close();
       server = null;

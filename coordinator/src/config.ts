@@ -29,6 +29,10 @@ export interface CoordinatorOptions {
   publicUrl?: string;
   /** Where bundles and outputs are kept. Default: local disk under `<dataDir>/storage`. */
   storage?: StorageChoice;
+  /** The built web console (web/dist) served at `/`; null or unset: `/` says how to build it. Default null. */
+  consoleDir?: string | null;
+  /** How often the fleet is sampled for the console's charts, in ms. Default 60 000 (one a minute). */
+  metricsSampleMs?: number;
 }
 
 /** Object storage as an operator picks it. */
@@ -68,6 +72,9 @@ export interface CoordinatorConfig {
   /** No trailing slash. */
   publicUrl: string | null;
   storage: StorageConfig;
+  /** Absolute, or null: no console. */
+  consoleDir: string | null;
+  metricsSampleMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -97,6 +104,11 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
   if (adminPassword !== null && (adminPassword.length < PASSWORD_MIN_LENGTH || adminPassword.length > PASSWORD_MAX_LENGTH)) {
     throw new ConfigError(`CLOUDEXPORT_ADMIN_PASSWORD must be ${PASSWORD_MIN_LENGTH} to ${PASSWORD_MAX_LENGTH} characters long, as every password is.`);
   }
+  const metricsSampleMs = options.metricsSampleMs ?? 60_000;
+  // below 10 ms only tests would want it, and they set it themselves
+  if (!(Number.isInteger(metricsSampleMs) && metricsSampleMs >= 10 && metricsSampleMs <= 3_600_000)) {
+    throw new ConfigError(`The metrics sample period must be a whole number of milliseconds from 10 to 3600000, not "${options.metricsSampleMs}".`);
+  }
   const dataDir = resolve(options.dataDir ?? '.cloudexport');
   return {
     port,
@@ -112,6 +124,8 @@ export function compileConfig(options: CoordinatorOptions = {}): CoordinatorConf
     masterKey: compileMasterKey(options.masterKey),
     publicUrl: compilePublicUrl(options.publicUrl),
     storage: compileStorage(options.storage, dataDir),
+    consoleDir: options.consoleDir?.trim() ? resolve(options.consoleDir.trim()) : null,
+    metricsSampleMs,
   };
 }
 

@@ -1,4 +1,5 @@
 import pino from 'pino';
+import { ADMIN_EMAIL } from './auth/bootstrap-admin.js';
 import { createCoordinator } from './app.js';
 import { compileConfig, type CoordinatorOptions, type StorageChoice } from './config.js';
 import { openDatabase } from './db/open-database.js';
@@ -20,6 +21,7 @@ export function optionsFromEnv(env: NodeJS.ProcessEnv): CoordinatorOptions {
     masterKey: env.CLOUDEXPORT_MASTER_KEY,
     publicUrl: env.CLOUDEXPORT_PUBLIC_URL || undefined,
     storage: storageFromEnv(env),
+    consoleDir: env.CLOUDEXPORT_CONSOLE_DIR || undefined,
   };
 }
 
@@ -63,6 +65,8 @@ export async function startCoordinator(options: CoordinatorOptions, out: (line: 
     out(`CloudExport coordinator: ${url}  (database: ${config.databaseUrl ? 'PostgreSQL' : `embedded, in ${config.dataDir}`})`);
     out(`  health:  ${url}/healthz`);
     out(`  API:     ${url}/api/v1  (OpenAPI: ${url}/api/v1/openapi.json)`);
+    out(config.consoleDir ? `  console: ${url}/` : `  console: not served: set CLOUDEXPORT_CONSOLE_DIR to the built console (web/dist; \`npm start\` builds it)`);
+    out(`  metrics: ${url}/metrics  (Prometheus, with an admin's API key as Bearer token)`);
     const storage = config.storage.kind === 'local' ? `local disk, in ${config.storage.root}` : `S3 bucket ${config.storage.bucket}${config.storage.endpoint ? ` at ${config.storage.endpoint}` : ''}`;
     out(`  storage: ${storage}; kept ${config.retentionDays} days`);
     if (config.storage.kind === 'local' && !config.publicUrl && /localhost/.test(url)) {
@@ -73,6 +77,12 @@ export async function startCoordinator(options: CoordinatorOptions, out: (line: 
       out(`    ${coordinator.bootstrap.generatedKey}`);
     } else if (!config.adminKey) {
       out(`  Admin API key: in ${config.dataDir}/admin-key (or set CLOUDEXPORT_ADMIN_KEY)`);
+    }
+    if (coordinator.bootstrap.generatedPassword) {
+      out(`  Console sign-in: ${ADMIN_EMAIL} with the password (shown once; also saved to ${coordinator.bootstrap.passwordFile}):`);
+      out(`    ${coordinator.bootstrap.generatedPassword}`);
+    } else if (!config.adminKey && !config.adminPassword) {
+      out(`  Console sign-in: ${ADMIN_EMAIL}, password in ${config.dataDir}/admin-password unless changed since (or set CLOUDEXPORT_ADMIN_PASSWORD)`);
     }
     return {
       url,

@@ -122,6 +122,23 @@ test.serial('the holder’s preview reaches the owner and admins, at once for a 
   agent.close();
 });
 
+test.serial('job:preview carries when the node learned the frame was done (renderedAt), and null from agents that do not say', async (t) => {
+  const { job, agent, a } = await renderingJob('timed-renderer');
+  const owner = await live(artist.key);
+  t.deepEqual(await owner.socket.emitWithAck('subscribe', { jobId: job.id }), { ok: true });
+  const renderedAt = new Date(Date.now() - 150).toISOString();
+  t.deepEqual(await agent.send('chunk:preview', { ...previewOf(a, 5), renderedAt }), { ok: true });
+  const timed = await eventually(() => owner.got.find((p) => p.frame === 5), 5_000, 'the timed preview');
+  t.is(timed.renderedAt, renderedAt, 'passed through as the agent sent it');
+  t.true(Date.parse(timed.receivedAt) >= Date.parse(renderedAt), 'received after it was rendered');
+  t.like(await agent.send('chunk:preview', { ...previewOf(a, 6), renderedAt: 'yesterday' }), { ok: false, code: 'invalid' }, 'an ISO time or nothing');
+  t.deepEqual(await agent.send('chunk:preview', previewOf(a, 7)), { ok: true });
+  t.is((await eventually(() => owner.got.find((p) => p.frame === 7), 5_000, 'the untimed preview')).renderedAt, null);
+  await cancel(job.id);
+  owner.socket.close();
+  agent.close();
+});
+
 test.serial('only the node holding the chunk under its epoch may send its preview; refused ones are not kept', async (t) => {
   const { job, agent: first, a } = await renderingJob('first-holder');
   const owner = await live(artist.key);
@@ -213,7 +230,7 @@ test('the hub forgets a preview idle past its TTL, keeps at most maxJobs, and dr
 test('an outbox keeps one preview on the wire and the newest waiting per job', (t) => {
   const sent: { preview: JobPreview; done: () => void }[] = [];
   const outbox = new PreviewOutbox((preview, done) => sent.push({ preview, done }));
-  const p = (jobId: string, frame: number) => ({ jobId, chunkId: 'c', frame, width: 1, height: 1, jpeg: '', receivedAt: '' });
+  const p = (jobId: string, frame: number) => ({ jobId, chunkId: 'c', frame, width: 1, height: 1, jpeg: '', receivedAt: '', renderedAt: null });
   outbox.offer(p('a', 1));
   for (let frame = 2; frame <= 5; frame += 1) outbox.offer(p('a', frame));
   outbox.offer(p('b', 1));

@@ -64,7 +64,7 @@ withFfmpeg('sends the newest finished frame as a JPEG at most 320 px wide, at mo
   await copyFile(join(dir, 'f.tif'), join(frames, frameName(1)));
   await copyFile(join(dir, 'f.tif'), join(frames, frameName(2)));
   const sent: Sent[] = [];
-  const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, minIntervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log });
 
   const first = (await eventually(() => sent[0], 5_000, 'a first preview')).p;
   t.is(first.frame, 2, 'the newest finished frame');
@@ -94,7 +94,7 @@ withFfmpeg('a frame still being written is not sent until its file stops changin
   await copyFile(join(dir, 'f.tif'), join(frames, frameName(7)));
   const sent: Sent[] = [];
   const controller = new AbortController();
-  startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log, signal: controller.signal });
+  startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, minIntervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log, signal: controller.signal });
   await eventually(() => sent.find((s) => s.p.frame === 7), 5_000, 'frame 7');
 
   // frame 8 arrives the way a renderer writes it: a piece at a time, over several intervals
@@ -126,7 +126,7 @@ withFfmpeg('never more than one conversion at a time, however slow ffmpeg is', a
   await writeFile(slowFfmpeg, `#!/bin/sh\necho start >> '${journal}'\nsleep 0.4\n${FFMPEG} "$@"\nrc=$?\necho end >> '${journal}'\nexit $rc\n`);
   await chmod(slowFfmpeg, 0o755);
   const sent: Sent[] = [];
-  const previews = startPreviews({ outputDir: frames, ffmpegPath: slowFfmpeg, intervalMs: 50, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  const previews = startPreviews({ outputDir: frames, ffmpegPath: slowFfmpeg, intervalMs: 50, minIntervalMs: 50, send: (p) => void sent.push({ p, at: Date.now() }), log });
   for (let n = 1; n <= 12; n += 1) {
     await copyFile(join(dir, 'f.tif'), join(frames, frameName(n)));
     await sleep(100);
@@ -139,6 +139,79 @@ withFfmpeg('never more than one conversion at a time, however slow ffmpeg is', a
   const numbers = sent.map((s) => s.p.frame);
   t.deepEqual(numbers, [...numbers].sort((a, b) => a - b), 'always newer than the last');
   t.is(new Set(numbers).size, numbers.length);
+});
+
+withFfmpeg('a frame the engine reports done is sent at once, not after the files settle', async (t) => {
+  const { dir } = t.context;
+  const frames = await framesDir(t);
+  const sent: Sent[] = [];
+  // a look every 10 s: only the report can explain a preview within the second
+  const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: 10_000, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  await sleep(100); // the first look has seen an empty folder
+  await copyFile(join(dir, 'f.tif'), join(frames, frameName(5)));
+  const reportedAt = Date.now();
+  previews.frameDone(5);
+  const five = await eventually(() => sent.find((s) => s.p.frame === 5), 5_000, 'the reported frame');
+  const latency = five.at - reportedAt;
+  t.log(`reported → sent: ${latency} ms`);
+  t.true(latency < 1_500, `sent ${latency} ms after the report, not after a stability wait`);
+  const renderedAt = Date.parse(five.p.renderedAt!);
+  t.true(renderedAt >= reportedAt && renderedAt <= five.at, 'renderedAt is when the report came');
+  t.deepEqual(await probe(t, five.p), { codec_name: 'mjpeg', width: 320, height: 180 });
+
+  // under multi-frame rendering an older frame can be reported after a newer one: never sent backwards
+  await copyFile(join(dir, 'f.tif'), join(frames, frameName(4)));
+  previews.frameDone(4);
+  await sleep(1_300);
+  t.deepEqual(sent.map((s) => s.p.frame), [5]);
+  await previews.stop();
+});
+
+withFfmpeg('reports faster than minIntervalMs: one preview per minIntervalMs, of the newest frame reported', async (t) => {
+  const { dir } = t.context;
+  const frames = await framesDir(t);
+  const sent: Sent[] = [];
+  const MIN = 400;
+  const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: 60_000, minIntervalMs: MIN, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  const reports: { frame: number; at: number }[] = [];
+  for (let n = 1; n <= 40; n += 1) {
+    await copyFile(join(dir, 'f.tif'), join(frames, frameName(n)));
+    reports.push({ frame: n, at: Date.now() });
+    previews.frameDone(n);
+    await sleep(50);
+  }
+  await eventually(() => sent.find((s) => s.p.frame === 40), 3_000, 'the last frame reported');
+  await previews.stop();
+  const numbers = sent.map((s) => s.p.frame);
+  t.is(numbers[0], 1, 'the first at once');
+  t.deepEqual(numbers, [...new Set(numbers)].sort((a, b) => a - b), 'always newer than the last');
+  for (let i = 1; i < sent.length; i += 1) t.true(sent[i]!.at - sent[i - 1]!.at >= MIN - 5, `at most one per ${MIN} ms`);
+  const span = sent.at(-1)!.at - sent[0]!.at;
+  t.true(sent.length <= Math.floor(span / MIN) + 1);
+  // each preview shows the newest frame reported when it was picked, and a fresh one: a frame
+  // reported while previews were not allowed waits for the engine's next report instead, so only
+  // the last frame (no report follows it) goes out that late
+  for (const s of sent.slice(1)) {
+    const newest = reports.filter((r) => r.at <= Date.parse(s.p.renderedAt!)).at(-1)!;
+    t.is(s.p.frame, newest.frame);
+    const waited = s.at - Date.parse(s.p.renderedAt!);
+    t.log(`frame ${s.p.frame}: reported → sent ${waited} ms`);
+    t.true(waited < (s.p.frame === 40 ? 1_600 : 1_000), `frame ${s.p.frame} waited ${waited} ms`);
+  }
+});
+
+withFfmpeg('a frame reported before its file is on disk is still sent, by the stability watch', async (t) => {
+  const { dir } = t.context;
+  const frames = await framesDir(t);
+  const sent: Sent[] = [];
+  const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, minIntervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  previews.frameDone(9);
+  await sleep(INTERVAL);
+  t.deepEqual(sent, [], 'nothing to convert yet');
+  await copyFile(join(dir, 'f.tif'), join(frames, frameName(9)));
+  const nine = await eventually(() => sent.find((s) => s.p.frame === 9), 5_000, 'frame 9 once on disk');
+  t.truthy(nine.p.renderedAt, 'the watch dates it when it finds it finished');
+  await previews.stop();
 });
 
 test('without ffmpeg nothing is converted or sent, and stop() still resolves', async (t) => {

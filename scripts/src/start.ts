@@ -1,9 +1,23 @@
 // `npm start`: the whole product on one machine — the coordinator on the embedded database and
-// local storage, and one local render node enrolled against it. The web console joins here.
+// local storage, the web console at its root (built first when its sources changed), and one
+// local render node enrolled against it.
 import { optionsFromEnv, startCoordinator } from '@cloudexport/coordinator';
+import { ensureConsoleBuilt } from './console-build.js';
 import { startLocalNode } from './local-node.js';
 
-const coordinator = await startCoordinator(optionsFromEnv(process.env)).catch((err: unknown) => {
+const options = optionsFromEnv(process.env);
+if (!options.consoleDir) {
+  process.stdout.write('Building the web console… ');
+  options.consoleDir = await ensureConsoleBuilt().then(
+    (dir) => (console.log('done'), dir),
+    (err: unknown) => {
+      console.log(`failed: ${err instanceof Error ? err.message : String(err)}; the coordinator runs without its console.`);
+      return undefined;
+    },
+  );
+}
+
+const coordinator = await startCoordinator(options).catch((err: unknown) => {
   console.error(`cloudexport: could not start: ${err instanceof Error ? err.message : String(err)}`);
   process.exit(1);
 });

@@ -1,5 +1,6 @@
 import test from 'ava';
 import {
+  assertChunkRetry,
   assertChunkTransition,
   canTransitionChunk,
   CHUNK_STATES,
@@ -12,6 +13,7 @@ import {
 import { IllegalTransitionError } from '../src/states/illegal-transition.js';
 import {
   assertJobTransition,
+  canRetryJob,
   canTransitionJob,
   deriveJobState,
   isTerminalJobState,
@@ -48,8 +50,9 @@ const JOB_LEGAL: Record<JobState, JobState[]> = {
   FAILED: ['RETRY', 'PERMANENTLY_FAILED'],
   RETRY: ['QUEUED', 'DOWNLOADING', 'RENDERING', 'UPLOADING', 'ASSEMBLING', 'COMPLETED', 'FAILED', 'CANCELLED'],
   COMPLETED: [],
-  PERMANENTLY_FAILED: [],
-  CANCELLED: [],
+  // a person's retry (retryJob) brings a failed or cancelled job back; a completed one stays
+  PERMANENTLY_FAILED: ['RETRY'],
+  CANCELLED: ['RETRY'],
 };
 
 test('the state lists are the seed’s', (t) => {
@@ -92,6 +95,17 @@ for (const from of Object.keys(JOB_LEGAL) as JobState[]) {
     }
   });
 }
+
+test('a retry restarts only unfinished chunks, and only jobs that failed or were cancelled', (t) => {
+  for (const from of CHUNK_STATES) {
+    for (const to of CHUNK_STATES) {
+      const legal = ['FAILED', 'CANCELLED'].includes(from) && ['QUEUED', 'WAITING'].includes(to);
+      if (legal) t.notThrows(() => assertChunkRetry(from, to), `${from} → ${to} on retry`);
+      else t.throws(() => assertChunkRetry(from, to), { instanceOf: IllegalTransitionError }, `${from} → ${to} on retry`);
+    }
+  }
+  t.deepEqual(JOB_STATES.filter(canRetryJob).sort(), ['CANCELLED', 'FAILED', 'PERMANENTLY_FAILED']);
+});
 
 test('terminal and active states', (t) => {
   t.deepEqual(CHUNK_STATES.filter(isTerminalChunkState).sort(), ['CANCELLED', 'DONE', 'FAILED']);

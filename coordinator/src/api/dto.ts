@@ -18,6 +18,8 @@ import {
 } from '@cloudexport/shared';
 import type { ApiKeyRow, AuditEntryRow, BlobRow, BundleRow, ChunkRow, InviteRow, JobOutputRow, JobRow, NodeRow, TierPriceRow, UserRow } from '../db/entities/index.js';
 import type { PartRequest, SignedRequest } from '../storage/object-storage.js';
+import type { JobFigures } from './job-figures.js';
+import type { NodeFigures } from './node-figures.js';
 
 // Rows to wire shapes: the only place that decides what leaves the coordinator.
 
@@ -53,8 +55,8 @@ export function tierDto(t: TierPriceRow): Tier {
   return { id: t.id, name: t.name, pricePerMinuteUsd: microsToUsd(t.pricePerMinuteMicros), models: t.models, updatedAt: iso(t.updatedAt) };
 }
 
-/** `framesDone` is summed from the chunks by the caller (see framesDone()). */
-export function jobDto(j: JobRow, framesDone: number): Job {
+/** Frames done, cost and start are summed from chunks and attempts by the caller (jobFigures, in batches). */
+export function jobDto(j: JobRow, figures: JobFigures): Job {
   return {
     id: j.id,
     ownerId: j.ownerId,
@@ -73,10 +75,12 @@ export function jobDto(j: JobRow, framesDone: number): Job {
     minVramMb: j.minVramMb,
     requirements: j.requirements,
     framesTotal: j.framesTotal,
-    framesDone,
+    framesDone: figures.framesDone,
     chunkCount: j.chunkCount,
     retries: j.retries,
     estimatedUsd: j.estimatedUsdMicros == null ? null : microsToUsd(j.estimatedUsdMicros),
+    costUsd: microsToUsd(figures.costMicros),
+    startedAt: isoOrNull(figures.startedAt),
     error: j.error ?? null,
     createdAt: iso(j.createdAt),
     updatedAt: iso(j.updatedAt),
@@ -105,7 +109,12 @@ export function chunkDto(c: ChunkRow): Chunk {
 /** A node that heartbeated this recently counts as connected. */
 export const CONNECTED_WITHIN_MS = 10_000;
 
-export function nodeDto(n: NodeRow, now: Date): RenderNode {
+/**
+ * Without figures (nodeFigures, loaded in batches) a node shows no current chunk and no earnings:
+ * publish through ChunkLifecycle.publishNodes, which loads them, rather than emitting this bare.
+ */
+export function nodeDto(n: NodeRow, now: Date, figures?: NodeFigures): RenderNode {
+  const current = figures?.currentChunk;
   return {
     id: n.id,
     ownerId: n.ownerId,
@@ -118,8 +127,10 @@ export function nodeDto(n: NodeRow, now: Date): RenderNode {
     disabledReason: n.disabledReason ?? null,
     connected: n.state !== 'offline' && !!n.lastHeartbeatAt && now.getTime() - n.lastHeartbeatAt.getTime() < CONNECTED_WITHIN_MS,
     currentChunkId: n.currentChunkId ?? null,
+    currentChunk: current && current.id === n.currentChunkId ? current : null,
     chunksDone: n.chunksDone,
     chunksFailed: n.chunksFailed,
+    earningsUsd: microsToUsd(figures?.earningsMicros ?? 0),
     lastHeartbeatAt: isoOrNull(n.lastHeartbeatAt),
     createdAt: iso(n.createdAt),
   };

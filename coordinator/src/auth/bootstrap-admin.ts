@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFile, mkdir, chmod } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -10,12 +10,16 @@ import { hashPassword } from './password-hash.js';
 
 export const ADMIN_EMAIL = 'admin@cloudexport.local';
 export const ADMIN_KEY_FILE = 'admin-key';
+export const ADMIN_PASSWORD_FILE = 'admin-password';
 
 export interface BootstrapResult {
   adminId: string;
   /** Set only when a key was generated now: it must be shown once, then it is gone. */
   generatedKey: string | null;
   keyFile: string | null;
+  /** Set only when a console password was generated now (see bootstrapAdmin). */
+  generatedPassword: string | null;
+  passwordFile: string | null;
 }
 
 export interface BootstrapSecrets {
@@ -29,7 +33,9 @@ export interface BootstrapSecrets {
  * On first start an admin exists. Its key is `adminKey` when given (and is added again if an
  * operator changes it), otherwise generated once and written to an owner-only file. With
  * `adminPassword`, an admin without a password gets it (hashed); one it already has is kept, so
- * a password changed in the console survives restarts.
+ * a password changed in the console survives restarts. With neither a chosen key nor a chosen
+ * password (the `npm start` case), an admin without a password gets a generated one, written to
+ * an owner-only file beside the key, so the console can be signed in to on a fresh clone.
  */
 export async function bootstrapAdmin(em: EntityManager, dataDir: string, { adminKey, adminPassword }: BootstrapSecrets, now: Date): Promise<BootstrapResult> {
   const system = { kind: 'system' as const, id: null };
@@ -67,6 +73,18 @@ export async function bootstrapAdmin(em: EntityManager, dataDir: string, { admin
     admin.updatedAt = now;
     recordAudit(em, now, system, { action: 'user.password', targetType: 'user', targetId: admin.id, details: { source: 'CLOUDEXPORT_ADMIN_PASSWORD' } });
   }
+  let generatedPassword: string | null = null;
+  let passwordFile: string | null = null;
+  if (!adminKey && !adminPassword && !admin.passwordHash) {
+    generatedPassword = randomBytes(15).toString('base64url');
+    admin.passwordHash = await hashPassword(generatedPassword);
+    admin.updatedAt = now;
+    recordAudit(em, now, system, { action: 'user.password', targetType: 'user', targetId: admin.id, details: { source: 'generated' } });
+    await mkdir(dataDir, { recursive: true });
+    passwordFile = join(dataDir, ADMIN_PASSWORD_FILE);
+    await writeFile(passwordFile, `${generatedPassword}\n`, { mode: 0o600 });
+    await chmod(passwordFile, 0o600);
+  }
   await em.flush();
-  return { adminId: admin.id, generatedKey, keyFile };
+  return { adminId: admin.id, generatedKey, keyFile, generatedPassword, passwordFile };
 }

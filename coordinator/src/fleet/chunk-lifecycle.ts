@@ -15,10 +15,12 @@ import {
 } from '@cloudexport/shared';
 import type { Logger } from 'pino';
 import { chunkDto, jobDto, nodeDto } from '../api/dto.js';
+import { jobFigures } from '../api/job-figures.js';
+import { nodeFigures } from '../api/node-figures.js';
 import type { ChunkOutputCheck } from '../bundles/output-check.js';
 import { recordAudit } from '../audit/audit-log.js';
 import type { Clock } from '../clock.js';
-import { ChunkAttemptEntity, ChunkEntity, NodeJobBlockEntity, type AttemptOutcome, type ChunkRow, type NodeRow } from '../db/entities/index.js';
+import { ChunkAttemptEntity, ChunkEntity, NodeJobBlockEntity, type AttemptOutcome, type ChunkRow, type JobRow, type NodeRow } from '../db/entities/index.js';
 import type { EventBus } from '../realtime/event-bus.js';
 import { RawSql } from '../db/raw-sql.js';
 import { assignBatch } from './assign-batch.js';
@@ -28,6 +30,7 @@ import { BLOCK_AFTER_JOB_FAILURES, QUARANTINE_AFTER_FAILURES, type FleetTiming }
 import type { JobSync } from './job-progress.js';
 import { JobSyncer } from './job-syncer.js';
 import { fencingRefusal, type Refusal } from './fencing.js';
+import { OrderedEmitter } from './ordered-emitter.js';
 import { endAttempt, releaseNode } from './release-hold.js';
 import { applyReports, type Report, type ReportOutcome } from './report-batch.js';
 
@@ -55,8 +58,10 @@ export class ChunkLifecycle {
   private readonly syncer: JobSyncer;
   private readonly reports: GroupCommit<Report, ReportOutcome>;
   private readonly beats: GroupCommit<NodeBeat, { cancel: string[] }>;
+  private readonly live: OrderedEmitter;
 
   constructor(private readonly deps: LifecycleDeps) {
+    this.live = new OrderedEmitter((err) => deps.log.warn({ err }, 'a live update went out without its figures'));
     this.sql = new RawSql(deps.orm);
     this.syncer = new JobSyncer(deps.orm, this.sql, deps.clock, deps.log, (sync) => this.publishSync(sync));
     this.reports = new GroupCommit((batch) => this.writeReports(batch));
@@ -68,7 +73,7 @@ export class ChunkLifecycle {
     const now = this.deps.clock.now();
     const batch = await this.sql.transaction((sql) => assignBatch(sql, nodeIds, now, this.deps.timing.leaseMs));
     for (const chunk of batch.chunks) this.deps.bus.emit('chunk', chunkDto(chunk));
-    for (const node of batch.nodes) this.deps.bus.emit('node', nodeDto(node, now));
+    void this.publishNodes(batch.nodes, now);
     for (const jobId of new Set(batch.chunks.map((c) => c.jobId))) void this.syncer.request(jobId);
     return batch.assignments;
   }
@@ -114,8 +119,8 @@ export class ChunkLifecycle {
     const applied = await this.sql.transaction((sql) => applyReports(sql, reports, now, this.deps.timing.leaseMs));
     for (const p of applied.progress) this.deps.bus.emit('chunkProgress', p);
     for (const chunk of applied.chunks) this.deps.bus.emit('chunk', chunkDto(chunk));
-    for (const node of applied.nodes) this.deps.bus.emit('node', nodeDto(node, now));
-    if (applied.nodes.length) this.deps.bus.emit('work');
+    // the dispatcher must see the freed nodes idle before it looks for work for them
+    if (applied.nodes.length) void this.publishNodes(applied.nodes, now).then(() => this.deps.bus.emit('work'));
     return applied.outcomes;
   }
 
@@ -237,13 +242,32 @@ export class ChunkLifecycle {
   /** After a chunk change commits: the job follows its chunks, and watchers hear of both. */
   private async afterCommit(chunk: ChunkRow, node: NodeRow | null, now: Date): Promise<void> {
     this.deps.bus.emit('chunk', chunkDto(chunk));
-    if (node) this.deps.bus.emit('node', nodeDto(node, now));
+    if (node) await this.publishNodes([node], now);
     await this.syncer.request(chunk.jobId);
+  }
+
+  /**
+   * Tells the bus (live consoles, the dispatcher) these nodes changed, with their current chunk
+   * and earnings loaded in one batch, in the order such updates were asked for. Never rejects.
+   */
+  publishNodes(nodes: NodeRow[], now: Date): Promise<void> {
+    if (nodes.length === 0) return Promise.resolve();
+    return this.live.after(nodeFigures(this.deps.orm.em.fork(), nodes), (figures) => {
+      for (const node of nodes) this.deps.bus.emit('node', nodeDto(node, now, figures?.get(node.id)));
+    });
+  }
+
+  /** Tells the bus a job changed, with its frames, cost and start loaded. Never rejects. */
+  publishJob(job: JobRow): Promise<void> {
+    return this.live.after(jobFigures(this.deps.orm.em.fork(), [job.id]), (figures) => {
+      this.deps.bus.emit('job', jobDto(job, figures?.get(job.id) ?? { framesDone: job.framesDone, costMicros: 0, startedAt: null }));
+    });
   }
 
   private publishSync(sync: JobSync): void {
     for (const c of sync.closed) if (c.nodeId) this.deps.bus.emit('revoke', { nodeId: c.nodeId, chunkId: c.id, epoch: c.epoch, reason: 'the job failed' });
-    if (sync.changed) this.deps.bus.emit('job', jobDto(sync.job, sync.job.framesDone));
+    if (sync.changed) void this.publishJob(sync.job);
+    if (sync.released.length) void this.publishNodes(sync.released, this.deps.clock.now()).then(() => this.deps.bus.emit('work'));
     if (sync.promoted) {
       this.deps.bus.emit('chunk', chunkDto(sync.promoted));
       this.deps.bus.emit('work');

@@ -1,8 +1,9 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { assertChunkTransition, CHUNK_STATES, ChunkKind, ChunkState, deriveJobState, isTerminalJobState, JobState, jobStateAfterFailure } from '@cloudexport/shared';
 import { recordAudit } from '../audit/audit-log.js';
-import { ChunkEntity, JobEntity, type ChunkRow, type JobRow } from '../db/entities/index.js';
+import { ChunkEntity, JobEntity, type ChunkRow, type JobRow, type NodeRow } from '../db/entities/index.js';
 import { moveJob } from '../jobs/job-service.js';
+import { endAttempt, releaseNode } from './release-hold.js';
 
 const system = { kind: 'system' as const, id: null };
 
@@ -51,6 +52,8 @@ export interface JobSync {
   closed: { id: string; nodeId: string | null; epoch: number }[];
   /** The assembly chunk queued now that every frame is in: there is work for a node. */
   promoted: ChunkRow | null;
+  /** Nodes that held a chunk of the job when it failed: free for other work now. */
+  released: NodeRow[];
 }
 
 /**
@@ -63,12 +66,12 @@ export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Pro
   const em = orm.em.fork();
   const current = await em.findOneOrFail(JobEntity, { id: jobId });
   if (isTerminalJobState(current.state) || derive(await presentStates(em, jobId)) === current.state) {
-    return { job: current, changed: false, closed: [], promoted: null };
+    return { job: current, changed: false, closed: [], promoted: null, released: [] };
   }
   return em.transactional(async (tx) => {
     const job = await lockJob(tx, jobId);
     const closed: JobSync['closed'] = [];
-    const unchanged = { job, changed: false, closed, promoted: null };
+    const unchanged = { job, changed: false, closed, promoted: null, released: [] };
     if (isTerminalJobState(job.state)) return unchanged;
     const present = await presentStates(tx, jobId);
     const target = derive(present);
@@ -87,7 +90,14 @@ export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Pro
       if (closed.length) {
         await tx.nativeUpdate(ChunkEntity, { id: { $in: closed.map((c) => c.id) } }, { state: ChunkState.CANCELLED, leaseExpiresAt: null, updatedAt: now });
       }
-      return { job, changed: true, closed, promoted: null };
+      // their nodes hold nothing any more: otherwise they would stay busy with a dead chunk
+      const released: NodeRow[] = [];
+      for (const c of closed.filter((x) => x.nodeId)) {
+        await endAttempt(tx, c, 'cancelled', 'cancelled', 'the job failed', now);
+        const node = await releaseNode(tx, c.nodeId!, c.id, now);
+        if (node) released.push(node);
+      }
+      return { job, changed: true, closed, promoted: null, released };
     }
     let promoted: ChunkRow | null = null;
     if (target === JobState.ASSEMBLING && present.assembly === ChunkState.WAITING) {
@@ -99,7 +109,7 @@ export async function syncJobState(orm: MikroORM, jobId: string, now: Date): Pro
     }
     moveJob(job, target, now, audit);
     if (target === JobState.COMPLETED) job.finishedAt = now;
-    return { job, changed: true, closed, promoted };
+    return { job, changed: true, closed, promoted, released: [] };
   });
 }
 

@@ -2,6 +2,7 @@ import { AckCode, assertChunkTransition, ChunkState, type Ack, type ChunkDone, t
 import type { ChunkRow, NodeRow } from '../db/entities/index.js';
 import type { Sql } from '../db/raw-sql.js';
 import { chunkFromRow, nodeFromRow } from '../db/row-mappers.js';
+import { chargeDoneAttempts } from './attempt-charge.js';
 import { fencingRefusal } from './fencing.js';
 
 /** A progress or done report from the node holding a chunk, as the agent sent it. */
@@ -88,12 +89,7 @@ export async function applyReports(sql: Sql, reports: Report[], now: Date, lease
   }
   let nodes: NodeRow[] = [];
   if (finished.length) {
-    await sql.query(
-      `update chunk_attempts a set outcome = 'done', ended_at = $3
-         from unnest($1::uuid[], $2::int[]) as d(chunk_id, epoch)
-        where a.chunk_id = d.chunk_id and a.epoch = d.epoch and a.outcome = 'running'`,
-      [finished.map((f) => f.chunk.id), finished.map((f) => f.chunk.epoch), now],
-    );
+    await chargeDoneAttempts(sql, finished.map((f) => f.chunk), now);
     // the node holds nothing now: idle again (or still draining / disabled), and its failure streak ends
     const released = await sql.query(
       `update nodes n set current_chunk_id = case when n.current_chunk_id = d.chunk_id then null else n.current_chunk_id end,

@@ -22,7 +22,6 @@ import {
 import type { Server, Socket } from 'socket.io';
 import type { z } from 'zod';
 import type { Deps } from '../api/deps.js';
-import { nodeDto } from '../api/dto.js';
 import { recordAudit } from '../audit/audit-log.js';
 import { openAssemblyTicket } from '../bundles/assembly-ticket.js';
 import { openBundleTicket } from '../bundles/bundle-ticket.js';
@@ -99,8 +98,8 @@ export function attachAgentGateway(io: Server, deps: Deps, registry: AgentRegist
         recordAudit(tx, now, { kind: 'node', id: nodeId, ip: socket.handshake.address }, { action: 'node.connect', targetType: 'node', targetId: nodeId, details: { tierId, resumed: [...keep] } });
         return { node: n, cancel: drop };
       });
-      deps.bus.emit('node', nodeDto(node, now));
-      deps.bus.emit('work');
+      // with its current chunk and earnings, before the dispatcher looks for work for it
+      void deps.lifecycle.publishNodes([node], now).then(() => deps.bus.emit('work'));
       return { nodeId, state: node.state, tierId: node.tierId ?? null, heartbeatIntervalMs: deps.timing.heartbeatIntervalMs, leaseMs: deps.timing.leaseMs, cancel };
     });
 
@@ -148,7 +147,7 @@ async function markOffline(deps: Deps, registry: AgentRegistry, nodeId: string):
   recordAudit(em, now, { kind: 'node', id: nodeId }, { action: 'node.disconnect', targetType: 'node', targetId: nodeId });
   await em.flush();
   await deps.lifecycle.requeue({ nodeId }, 'lost', 'the node disconnected');
-  deps.bus.emit('node', nodeDto(node, now));
+  await deps.lifecycle.publishNodes([node], now);
 }
 
 async function admit(socket: AgentSocket, deps: Deps): Promise<string | null> {

@@ -1,4 +1,4 @@
-import { AckCode, LIVE_NAMESPACE, liveAuthSchema, subscriptionSchema, type Ack, type LiveClientEvents, type LiveServerEvents } from '@cloudexport/shared';
+import { AckCode, LIVE_NAMESPACE, liveAuthSchema, Role, subscriptionSchema, type Ack, type Subscription, type LiveClientEvents, type LiveServerEvents } from '@cloudexport/shared';
 import type { Server, Socket } from 'socket.io';
 import type { Deps } from '../api/deps.js';
 import { isAdmin, type Principal } from '../api/principal.js';
@@ -13,6 +13,8 @@ type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, neve
 
 const jobRoom = (id: string) => `job:${id}`;
 const FLEET = 'fleet';
+/** A provider's `{ fleet: true }`: the state of their own nodes only. */
+const ownerRoom = (userId: string) => `owner:${userId}`;
 /** A live client that has not acknowledged a preview this long is sent the next anyway. */
 const PREVIEW_ACK_TIMEOUT_MS = 10_000;
 
@@ -47,14 +49,14 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
       const parsed = subscriptionSchema.safeParse(sub);
       if (!parsed.success) return reply({ ok: false, code: AckCode.invalid, message: 'Subscribe to { jobId } or { fleet: true }.' });
       const answer = await allowed(deps, principal, parsed.data);
-      if (answer.ok) await socket.join('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
+      if (answer.ok) await socket.join(roomOf(principal, parsed.data));
       reply(answer);
       const latest = answer.ok && 'jobId' in parsed.data ? previews.latest(parsed.data.jobId) : null;
       if (latest && socket.connected) outboxOf(socket).offer(latest.preview);
     });
     socket.on('unsubscribe', async (sub, ack) => {
       const parsed = subscriptionSchema.safeParse(sub);
-      if (parsed.success) await socket.leave('jobId' in parsed.data ? jobRoom(parsed.data.jobId) : FLEET);
+      if (parsed.success) await socket.leave(roomOf(principal, parsed.data));
       if (parsed.success && 'jobId' in parsed.data && socket.connected) outboxOf(socket).forget(parsed.data.jobId);
       if (typeof ack === 'function') ack({ ok: true });
     });
@@ -93,7 +95,12 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     }
   }
   deps.bus.on('warning', (w) => send([jobRoom(w.jobId)], 'warning', w));
-  deps.bus.on('node', (node) => send([FLEET], 'node', node));
+  deps.bus.on('node', (node) => {
+    send([FLEET], 'node', node);
+    // whose job a node renders is not its owner's business: the job's name stays with admins
+    const chunk = node.currentChunk;
+    send([ownerRoom(node.ownerId)], 'node', chunk ? { ...node, currentChunk: { ...chunk, jobName: '' } } : node);
+  });
   // only this coordinator's sockets: a preview lives where its node is connected (see PreviewHub)
   previews.onPreview((preview) => {
     for (const id of nsp.adapter.rooms.get(jobRoom(preview.jobId)) ?? []) {
@@ -138,9 +145,16 @@ function sameOrigin(origin: string | undefined, host: string | undefined, public
   return !!host && url.host === host;
 }
 
-async function allowed(deps: Deps, principal: Principal, sub: { jobId: string } | { fleet: true }): Promise<Ack> {
+function roomOf(principal: Principal, sub: Subscription): string {
+  if ('jobId' in sub) return jobRoom(sub.jobId);
+  return isAdmin(principal) ? FLEET : ownerRoom(principal.userId);
+}
+
+/** Admins watch the whole fleet, providers their own nodes (node events only), artists only their jobs. */
+async function allowed(deps: Deps, principal: Principal, sub: Subscription): Promise<Ack> {
   if ('fleet' in sub) {
-    return isAdmin(principal) ? { ok: true } : { ok: false, code: AckCode.notYours, message: 'Only admins may watch the whole fleet.' };
+    if (isAdmin(principal) || principal.role === Role.provider) return { ok: true };
+    return { ok: false, code: AckCode.notYours, message: 'Only admins (the whole fleet) and providers (their own nodes) may watch nodes.' };
   }
   const job = await deps.orm.em.fork().findOne(JobEntity, { id: sub.jobId }, { fields: ['ownerId'] });
   if (!job || (job.ownerId !== principal.userId && !isAdmin(principal))) {

@@ -69,7 +69,7 @@ export class PreviewHub {
     if (jpeg.length < 4 || jpeg[0] !== 0xff || jpeg[1] !== 0xd8 || jpeg[2] !== 0xff) return false;
     const now = this.clock.now();
     const stored: StoredPreview = {
-      preview: { jobId, chunkId: preview.chunkId, frame: preview.frame, width: preview.width, height: preview.height, jpeg: preview.jpeg, receivedAt: now.toISOString() },
+      preview: { jobId, chunkId: preview.chunkId, frame: preview.frame, width: preview.width, height: preview.height, jpeg: preview.jpeg, receivedAt: now.toISOString(), renderedAt: preview.renderedAt ?? null },
       jpeg,
       at: now.getTime(),
     };

@@ -42,6 +42,9 @@ const EXPECTED: Record<RouteName, Record<Who, number>> = {
   getJob: artistOwned(200),
   listJobChunks: artistOwned(200),
   cancelJob: artistOwned(200),
+  // artistA's cancelled job, run again
+  retryJob: artistOwned(200),
+  listJobAttempts: artistOwned(200),
   listJobOutputs: artistOwned(200),
   missingBlobs: { ...ALL_ROLES, artistA: 200, artistB: 200, provider: 403, admin: 200 },
   startBlobUpload: { ...ALL_ROLES, artistA: 200, artistB: 200, provider: 403, admin: 200 },
@@ -55,10 +58,16 @@ const EXPECTED: Record<RouteName, Record<Who, number>> = {
   disableNode: adminOnly(200),
   enableNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
   revokeNode: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  listNodeAttempts: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  listNodeBlocks: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
+  // one's own figures (an admin may ask for anyone's)
+  getSpending: { ...ALL_ROLES, artistA: 200, artistB: 200, provider: 403, admin: 200 },
+  getEarnings: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 200, admin: 200 },
   createEnrollmentToken: { ...ALL_ROLES, artistA: 403, artistB: 403, provider: 201, admin: 201 },
   // public: the enrollment token in the body is the credential, whatever the header says
   enrollNode: { none: 201, wrongKey: 201, artistA: 201, artistB: 201, provider: 201, admin: 201 },
   listAudit: adminOnly(200),
+  getMetricsHistory: adminOnly(200),
 };
 
 interface World {
@@ -106,11 +115,21 @@ async function requestFor(w: World, route: RouteName, who: Who): Promise<{ path:
     case 'getJob':
     case 'listJobChunks':
     case 'listJobOutputs':
+    case 'listJobAttempts':
     case 'cancelJob': {
       const id = await newJob();
-      const suffix = { getJob: '', listJobChunks: '/chunks', listJobOutputs: '/outputs', cancelJob: '/cancel' }[route];
+      const suffix = { getJob: '', listJobChunks: '/chunks', listJobOutputs: '/outputs', listJobAttempts: '/attempts', cancelJob: '/cancel' }[route];
       return { path: `/api/v1/jobs/${id}${suffix}` };
     }
+    case 'retryJob': {
+      // only a failed or cancelled job may run again
+      const id = await newJob();
+      await w.t.call('POST', `/api/v1/jobs/${id}/cancel`, { key: a.key });
+      return { path: `/api/v1/jobs/${id}/retry` };
+    }
+    case 'listNodeAttempts':
+    case 'listNodeBlocks':
+      return { path: `/api/v1/nodes/${w.providerNode}/${route === 'listNodeAttempts' ? 'attempts' : 'blocks'}` };
     case 'missingBlobs':
       return { path: '/api/v1/blobs/missing', body: { blobs: [{ sha256: sealFile().sha256, size: 1 }] } };
     case 'startBlobUpload':

@@ -1,7 +1,7 @@
 // Live previews: while a chunk renders, a small JPEG of its newest finished frame goes to the
-// coordinator every few seconds, for the artist to watch. Best effort from end to end: a node
-// without ffmpeg, a frame ffmpeg cannot read or a preview the coordinator refuses costs nothing
-// but that preview, and never touches the render.
+// coordinator within a second of aerender reporting it, for the artist to watch. Best effort
+// from end to end: a node without ffmpeg, a frame ffmpeg cannot read or a preview the
+// coordinator refuses costs nothing but that preview, and never touches the render.
 import { spawn } from 'node:child_process';
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +16,10 @@ export interface PreviewOptions {
   outputDir: string;
   /** The ffmpeg to convert with; null when the node has none, and then nothing is sent. */
   ffmpegPath: string | null;
-  /** How often to look for a newer finished frame, and the least time between two sends. Default 3000 ms. */
+  /** How often to look for a frame whose file stopped changing: the fallback while the engine reports no frames. Default 3000 ms. */
   intervalMs?: number;
+  /** Least time between two previews sent. Default 1000 ms. */
+  minIntervalMs?: number;
   /** Widest preview in pixels; narrower frames keep their size. Default 320. */
   maxWidth?: number;
   /** Sends one preview. Awaited: a slow coordinator gets fewer previews, not a pile of them. */
@@ -28,6 +30,8 @@ export interface PreviewOptions {
 }
 
 export interface PreviewSender {
+  /** The engine reported comp frame `frame` finished: it is converted and sent at once, or as soon as `minIntervalMs` allows. */
+  frameDone(frame: number): void;
   /** Resolves once no conversion runs and nothing more will be sent. */
   stop(): Promise<void>;
 }
@@ -38,6 +42,12 @@ const FRAME_FILE = /^frame_(\d+)\.(tiff?|png)$/i;
 const WATCHED = 8;
 const CONVERT_TIMEOUT_MS = 20_000;
 const MAX_JPEG_BYTES = (MAX_PREVIEW_BASE64 / 4) * 3;
+/**
+ * A frame reported while previews were not allowed is stale by the time they are: the engine
+ * reports about every 500 ms while frames finish, so the next, fresher report is awaited, but
+ * never longer than this after the stale one (the chunk's last frame has no successor).
+ */
+const FRESHER_WAIT_MS = 600;
 
 interface Mark {
   frame: number;
@@ -46,49 +56,108 @@ interface Mark {
 }
 
 /**
- * Every `intervalMs`, sends the newest finished frame of `outputDir` newer than the last one
- * tried, as a JPEG at most `maxWidth` wide. A frame counts as finished once its file has not
+ * Sends the newest finished frame of `outputDir`, as a JPEG at most `maxWidth` wide, never an
+ * older one than the last tried, at most one per `minIntervalMs`, one conversion at a time.
+ *
+ * A frame is finished when the engine says so (`frameDone`, from aerender's progress lines,
+ * printed once the frame is written): it goes out at once, so the artist sees it within about
+ * a second. As a fallback (an engine that reports nothing, a report that came before the file),
+ * every `intervalMs` the newest files are looked at, and one counts as finished once it has not
  * changed (same size and modification time) over a whole interval: aerender writes a frame's
  * file while it renders it, and with multi-frame rendering several frames are written at once
  * and finish out of order, so neither "the newest file" nor "one below the newest" is safe.
- * One conversion at a time; the next look comes `intervalMs` after the last one ended.
  */
 export function startPreviews(options: PreviewOptions): PreviewSender {
   const { outputDir, log, signal } = options;
   const intervalMs = options.intervalMs ?? 3_000;
+  const minIntervalMs = options.minIntervalMs ?? 1_000;
   const maxWidth = options.maxWidth ?? 320;
   if (!options.ffmpegPath || signal?.aborted) {
     if (!options.ffmpegPath) log.debug('no ffmpeg on this node: no live previews');
-    return { stop: async () => {} };
+    return { frameDone: () => {}, stop: async () => {} };
   }
   const ffmpegPath = options.ffmpegPath;
 
   const stopper = new AbortController();
   let stopped = false;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<void> = Promise.resolve();
+  let lookTimer: NodeJS.Timeout | null = null;
+  let reportTimer: NodeJS.Timeout | null = null;
+  // the reported frame's conversion waits in `queue`: later reports just raise `reported`
+  let reportQueued = false;
+  // one conversion at a time, whichever path asked for it
+  let queue: Promise<void> = Promise.resolve();
   let lastTried = -1;
+  let lastSentAt = Number.NEGATIVE_INFINITY;
+  // the highest frame the engine reported done and not yet tried, with when it said so
+  let reported: { frame: number; at: Date } | null = null;
   // the files watched at the last look, with what they were then
   let watched = new Map<string, Mark>();
 
   const stop = async () => {
     stopped = true;
-    if (timer) clearTimeout(timer);
-    timer = null;
+    for (const timer of [lookTimer, reportTimer]) if (timer) clearTimeout(timer);
+    lookTimer = reportTimer = null;
     stopper.abort();
     signal?.removeEventListener('abort', onAbort);
-    await running;
+    await queue;
   };
   const onAbort = () => void stop();
   signal?.addEventListener('abort', onAbort, { once: true });
 
-  const loop = async () => {
-    timer = null;
-    if (stopped) return;
-    running = look().catch((err: unknown) => log.debug({ err: (err as Error).message }, 'preview skipped'));
-    await running;
-    if (!stopped) timer = setTimeout(() => void loop(), intervalMs);
+  const serially = (task: () => Promise<void>): Promise<void> => {
+    queue = queue.then(() => (stopped ? undefined : task())).catch((err: unknown) => log.debug({ err: (err as Error).message }, 'preview skipped'));
+    return queue;
   };
+  const untilAllowed = () => Math.max(0, lastSentAt + minIntervalMs - Date.now());
+
+  const loop = async () => {
+    lookTimer = null;
+    if (stopped) return;
+    await serially(look);
+    if (!stopped) lookTimer = setTimeout(() => void loop(), intervalMs);
+  };
+
+  function frameDone(frame: number): void {
+    if (stopped || !Number.isInteger(frame) || frame <= lastTried || (reported && frame <= reported.frame)) return;
+    reported = { frame, at: new Date() };
+    if (untilAllowed() === 0) runReported();
+    else scheduleReported();
+  }
+
+  /** Waits until a preview is allowed, then for a fresher report than the one waiting (FRESHER_WAIT_MS at most). */
+  function scheduleReported(): void {
+    if (stopped || reportTimer || reportQueued) return;
+    reportTimer = setTimeout(() => {
+      reportTimer = null;
+      const staleFor = reported ? reported.at.getTime() + FRESHER_WAIT_MS - Date.now() : 0;
+      if (staleFor > 0 && untilAllowed() === 0) reportTimer = setTimeout(runReported, staleFor);
+      else runReported();
+    }, untilAllowed());
+  }
+
+  /** Converts the newest reported frame next: at once, or after the conversion running now. */
+  function runReported(): void {
+    if (reportTimer) clearTimeout(reportTimer);
+    reportTimer = null;
+    if (stopped || reportQueued) return;
+    reportQueued = true;
+    void serially(async () => {
+      reportQueued = false;
+      await sendReported();
+    });
+  }
+
+  async function sendReported(): Promise<void> {
+    const pick = reported;
+    if (!pick || pick.frame <= lastTried) return;
+    // a look may have sent one while this waited its turn
+    if (untilAllowed() > 0) return scheduleReported();
+    reported = null;
+    const name = await finishedFile(outputDir, pick.frame);
+    // not on disk (yet): the look finds it once it is
+    if (!name || stopped) return;
+    await convertAndSend(name, pick.frame, pick.at);
+  }
 
   async function look(): Promise<void> {
     const names = await readdir(outputDir).catch(() => [] as string[]);
@@ -109,24 +178,43 @@ export function startPreviews(options: PreviewOptions): PreviewSender {
       if (now && now.size > 0 && now.size === before.size && now.mtimeMs === before.mtimeMs && now.frame > (pick?.frame ?? -1)) pick = { name, frame: now.frame };
     }
     watched = new Map(newest.flatMap((f) => (marks.has(f.name) ? [[f.name, marks.get(f.name)!] as const] : [])));
-    if (!pick || stopped) return;
+    // too soon after the last preview: still finished at the next look
+    if (!pick || stopped || untilAllowed() > 0) return;
+    await convertAndSend(pick.name, pick.frame, new Date());
+  }
+
+  async function convertAndSend(name: string, frame: number, renderedAt: Date): Promise<void> {
     // tried once, whatever comes of it: a frame ffmpeg cannot read is not read again every interval
-    lastTried = pick.frame;
-    const jpeg = await convert(ffmpegPath, join(outputDir, pick.name), maxWidth, stopper.signal);
+    lastTried = frame;
+    if (reported && reported.frame <= frame) reported = null;
+    const jpeg = await convert(ffmpegPath, join(outputDir, name), maxWidth, stopper.signal);
     if (jpeg === 'unavailable') {
       log.info({ ffmpegPath }, 'no live previews for this chunk: ffmpeg could not be started');
       stopped = true;
       return;
     }
     if (stopped) return;
-    if ('failed' in jpeg) return log.debug({ frame: pick.frame, reason: jpeg.failed }, 'preview skipped: ffmpeg could not convert the frame');
+    if ('failed' in jpeg) return log.debug({ frame, reason: jpeg.failed }, 'preview skipped: ffmpeg could not convert the frame');
     const size = jpegSize(jpeg.jpeg);
-    if (!size) return log.debug({ frame: pick.frame }, 'preview skipped: ffmpeg wrote no readable JPEG');
-    await untilAborted(Promise.resolve(options.send({ frame: pick.frame, ...size, jpeg: jpeg.jpeg.toString('base64') })), stopper.signal);
+    if (!size) return log.debug({ frame }, 'preview skipped: ffmpeg wrote no readable JPEG');
+    lastSentAt = Date.now();
+    await untilAborted(Promise.resolve(options.send({ frame, ...size, jpeg: jpeg.jpeg.toString('base64'), renderedAt: renderedAt.toISOString() })), stopper.signal);
   }
 
   void loop();
-  return { stop };
+  return { frameDone, stop };
+}
+
+/** The non-empty file of comp frame `frame` in `dir`, or null. */
+async function finishedFile(dir: string, frame: number): Promise<string | null> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    const match = FRAME_FILE.exec(name);
+    if (!match || Number(match[1]) !== frame) continue;
+    const s = await stat(join(dir, name)).catch(() => null);
+    if (s?.isFile() && s.size > 0) return name;
+  }
+  return null;
 }
 
 type Converted = { jpeg: Buffer } | { failed: string } | 'unavailable';

@@ -51,7 +51,11 @@ export async function runChunk(a: ChunkAssignment, chunkDir: string, options: Ch
           output: a.kind === ChunkKind.audio ? { kind: 'audio' } : { kind: 'frames', depth: a.frameDepth },
         },
         {
-          onProgress: (framesDone, lastFrame) => channel.progress('RENDERING', framesDone, lastFrame),
+          onProgress: (framesDone, lastFrame) => {
+            channel.progress('RENDERING', framesDone, lastFrame);
+            // aerender reports a frame once it is written: its preview need not wait for the file to settle
+            if (lastFrame !== null) previews?.frameDone(lastFrame);
+          },
           onWarning: (message) => channel.warning(message.slice(0, 2000)),
         },
         signal,

@@ -82,6 +82,8 @@ export const chunkPreviewSchema = z
     width: z.number().int().min(1).max(4096),
     height: z.number().int().min(1).max(4096),
     jpeg: z.string().min(4).max(MAX_PREVIEW_BASE64).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'jpeg is base64'),
+    /** When the agent learned the frame was finished (ISO 8601, the node's clock); optional: agents before it send none. */
+    renderedAt: z.iso.datetime({ offset: true }).optional(),
   })
   .strict();
 export type ChunkPreview = z.infer<typeof chunkPreviewSchema>;

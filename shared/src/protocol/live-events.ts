@@ -47,6 +47,11 @@ export interface JobPreview {
   jpeg: string;
   /** When the coordinator received it (ISO 8601). */
   receivedAt: string;
+  /**
+   * When the rendering node learned the frame was finished (ISO 8601, by the node's clock, so
+   * only roughly comparable with receivedAt); null from agents too old to say.
+   */
+  renderedAt: string | null;
 }
 
 /** Client → coordinator. */

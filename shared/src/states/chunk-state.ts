@@ -42,6 +42,20 @@ export function assertChunkTransition(from: ChunkState, to: ChunkState): void {
   if (!canTransitionChunk(from, to)) throw new IllegalTransitionError('chunk', from, to);
 }
 
+/**
+ * A failed or cancelled job run again starts its unfinished chunks afresh: a new run, outside the
+ * table above (one run's life, where FAILED and CANCELLED are final). An assembly goes back to
+ * WAITING when frames must be rendered again first, to QUEUED when they are all in.
+ */
+export const CHUNK_RETRY_TRANSITIONS: Readonly<Partial<Record<ChunkState, readonly ChunkState[]>>> = {
+  FAILED: [QUEUED, WAITING],
+  CANCELLED: [QUEUED, WAITING],
+};
+
+export function assertChunkRetry(from: ChunkState, to: ChunkState): void {
+  if (!(CHUNK_RETRY_TRANSITIONS[from] ?? []).includes(to)) throw new IllegalTransitionError('chunk', from, to);
+}
+
 export function isTerminalChunkState(s: ChunkState): boolean {
   return s === DONE || s === FAILED || s === CANCELLED;
 }

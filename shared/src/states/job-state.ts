@@ -44,8 +44,9 @@ export const JOB_TRANSITIONS: Readonly<Record<JobState, readonly JobState[]>> = 
   FAILED: [RETRY, PERMANENTLY_FAILED],
   RETRY: [...RUNNING, ASSEMBLING, COMPLETED, FAILED, CANCELLED],
   COMPLETED: [],
-  PERMANENTLY_FAILED: [],
-  CANCELLED: [],
+  // ended, unless its owner (or an admin) runs it again: its unfinished chunks start afresh
+  PERMANENTLY_FAILED: [RETRY],
+  CANCELLED: [RETRY],
 };
 
 export function canTransitionJob(from: JobState, to: JobState): boolean {
@@ -56,8 +57,14 @@ export function assertJobTransition(from: JobState, to: JobState): void {
   if (!canTransitionJob(from, to)) throw new IllegalTransitionError('job', from, to);
 }
 
+/** Nothing moves it on by itself (a retry by a person may still bring a failed or cancelled job back). */
 export function isTerminalJobState(s: JobState): boolean {
   return s === COMPLETED || s === PERMANENTLY_FAILED || s === CANCELLED;
+}
+
+/** The states a person may run a job again from (retryJob): it failed or was cancelled. */
+export function canRetryJob(s: JobState): boolean {
+  return JOB_TRANSITIONS[s].includes(RETRY);
 }
 
 /** Where a job goes after a failure: RETRY while retries so far < MAX_JOB_RETRIES, else PERMANENTLY_FAILED. */

@@ -64,8 +64,11 @@ export async function call<N extends RouteName>(name: N, input: CallInput<N> = {
   return json as CallOutput<N>;
 }
 
-/** Every page of a keyset-paginated list, up to `max` items. */
-export async function callAll<N extends RouteName, T>(name: N, input: CallInput<N>, max = 5_000): Promise<T[]> {
+/**
+ * Every page of a keyset-paginated list, up to `max` items. `onPage` sees the items so far after
+ * each page, so a long list can show its first rows while the rest loads.
+ */
+export async function callAll<N extends RouteName, T>(name: N, input: CallInput<N>, max = 5_000, onPage?: (soFar: T[]) => void): Promise<T[]> {
   const items: T[] = [];
   let cursor: string | undefined;
   do {
@@ -73,6 +76,7 @@ export async function callAll<N extends RouteName, T>(name: N, input: CallInput<
     const page = (await call(name, { ...input, query } as CallInput<N>)) as unknown as { items: T[]; nextCursor: string | null };
     items.push(...page.items);
     cursor = page.nextCursor ?? undefined;
+    if (cursor && onPage) onPage(items.slice());
   } while (cursor && items.length < max);
   return items;
 }

@@ -12,8 +12,11 @@ const held = new Map<string, { sub: Subscription; count: number }>();
 export function liveSocket(): LiveSocket {
   if (socket) return socket;
   socket = io(LIVE_NAMESPACE, { withCredentials: true, transports: ['websocket'], reconnectionDelayMax: 10_000 }) as LiveSocket;
+  // the first connect sends the subscriptions buffered so far; a reconnect must renew them all
+  let connectedBefore = false;
   socket.on('connect', () => {
-    for (const { sub } of held.values()) socket!.emit('subscribe', sub, () => {});
+    if (connectedBefore) for (const { sub } of held.values()) socket!.emit('subscribe', sub, () => {});
+    connectedBefore = true;
   });
   return socket;
 }

@@ -1,9 +1,16 @@
 import type { Handlers } from '../build-router.js';
 import { createApiKey, listApiKeys, revokeApiKey } from './api-keys.js';
 import { listAudit } from './audit.js';
+import { getMetricsHistory } from './metrics-history.js';
 import { completeBlobUploadHandler, createBundle, getBundle, listJobOutputs, missingBlobsHandler, startBlobUploadHandler } from './bundles.js';
 import { createEstimate } from './estimates.js';
 import { cancelJob, createJob, getJob, listJobChunks, listJobs } from './jobs.js';
+import { getEarnings } from './earnings.js';
+import { listJobAttempts } from './job-attempts.js';
+import { retryJob } from './job-retry.js';
+import { listNodeAttempts } from './node-attempts.js';
+import { listNodeBlocks } from './node-blocks.js';
+import { getSpending } from './spending.js';
 import { createEnrollmentToken, disableNode, drainNode, enableNode, enrollNode, getNode, listNodes, revokeNode } from './nodes.js';
 import { listTiers, updateTier } from './tiers.js';
 import { acceptInvite, createInvite } from './invites.js';
@@ -33,6 +40,8 @@ export const handlers: Handlers = {
   getJob,
   listJobChunks,
   cancelJob,
+  retryJob,
+  listJobAttempts,
   listJobOutputs,
   missingBlobs: missingBlobsHandler,
   startBlobUpload: startBlobUploadHandler,
@@ -44,8 +53,13 @@ export const handlers: Handlers = {
   drainNode,
   disableNode,
   enableNode,
+  listNodeAttempts,
+  listNodeBlocks,
   revokeNode,
   createEnrollmentToken,
   enrollNode,
+  getSpending,
+  getEarnings,
   listAudit,
+  getMetricsHistory,
 };

@@ -1,10 +1,10 @@
 import type { ApiRoutes } from '@cloudexport/shared';
-import { ChunkEntity, JobEntity } from '../../db/entities/index.js';
+import { ChunkEntity, JobEntity, NodeEntity } from '../../db/entities/index.js';
 import { cancelJob as cancel, canSee, createJob as create } from '../../jobs/job-service.js';
 import { ApiError } from '../api-error.js';
 import type { Handler, HandlerInput } from '../build-router.js';
 import { chunkDto, jobDto } from '../dto.js';
-import { framesDone } from '../../fleet/job-progress.js';
+import { jobDtos, NEW_JOB_FIGURES } from '../job-figures.js';
 import { ownerScope } from '../owner-scope.js';
 import { findPage } from '../pagination.js';
 
@@ -13,7 +13,7 @@ function jobWrite(input: HandlerInput<ApiRoutes['createJob']> | HandlerInput<Api
 }
 
 export const createJob: Handler<ApiRoutes['createJob']> = async (input) => {
-  const job = jobDto(await create(jobWrite(input), input.body), 0);
+  const job = jobDto(await create(jobWrite(input), input.body), NEW_JOB_FIGURES);
   input.deps.bus.emit('job', job);
   input.deps.bus.emit('work');
   return job;
@@ -22,23 +22,28 @@ export const createJob: Handler<ApiRoutes['createJob']> = async (input) => {
 export const cancelJob: Handler<ApiRoutes['cancelJob']> = async (input) => {
   const { job, held } = await cancel(jobWrite(input), input.params.id);
   for (const h of held) input.deps.bus.emit('revoke', { ...h, reason: 'the job was cancelled' });
-  const dto = jobDto(job, (await framesDone(input.em, [job.id])).get(job.id) ?? 0);
-  input.deps.bus.emit('job', dto);
-  if (held.length) input.deps.bus.emit('work');
-  return dto;
+  const [dto] = await jobDtos(input.em, [job]);
+  input.deps.bus.emit('job', dto!);
+  if (held.length) {
+    // the nodes that held its chunks are free: the dispatcher and consoles must see them idle
+    const freed = await input.em.fork().find(NodeEntity, { id: { $in: held.map((h) => h.nodeId) } });
+    await input.deps.lifecycle.publishNodes(freed, input.now);
+    input.deps.bus.emit('work');
+  }
+  return dto!;
 };
 
 export const listJobs: Handler<ApiRoutes['listJobs']> = async ({ em, query, principal }) => {
   const where = { ...ownerScope(principal, query.ownerId, 'jobs'), ...(query.state ? { state: query.state } : {}) };
   const page = await findPage(em, JobEntity, where, query, 'createdAt');
-  const frames = await framesDone(em, page.rows.map((j) => j.id));
-  return { items: page.rows.map((j) => jobDto(j, frames.get(j.id) ?? 0)), nextCursor: page.nextCursor };
+  return { items: await jobDtos(em, page.rows), nextCursor: page.nextCursor };
 };
 
 export const getJob: Handler<ApiRoutes['getJob']> = async ({ em, params, principal }) => {
   const job = await em.findOne(JobEntity, { id: params.id });
   if (!job || !canSee(principal, job)) throw ApiError.notFound('job', params.id);
-  return jobDto(job, (await framesDone(em, [job.id])).get(job.id) ?? 0);
+  const [dto] = await jobDtos(em, [job]);
+  return dto!;
 };
 
 export const listJobChunks: Handler<ApiRoutes['listJobChunks']> = async ({ em, params, principal }) => {

@@ -1,30 +1,28 @@
 import { NodeState, type ApiRoutes } from '@cloudexport/shared';
-import { LockMode } from '@mikro-orm/core';
 import { NodeEntity, type NodeRow } from '../../db/entities/index.js';
 import { createEnrollmentToken as createToken, enrollNode as enroll } from '../../fleet/enrollment.js';
 import { ApiError } from '../api-error.js';
 import type { Handler, HandlerInput } from '../build-router.js';
-import { CONNECTED_WITHIN_MS, nodeDto } from '../dto.js';
+import { CONNECTED_WITHIN_MS } from '../dto.js';
+import { nodeDtos } from '../node-figures.js';
+import { nodeFilters } from '../node-filters.js';
 import { recordAudit } from '../../audit/audit-log.js';
 import { ownerScope } from '../owner-scope.js';
 import { findPage } from '../pagination.js';
 import { isAdmin, type Principal } from '../principal.js';
+import { visibleNode } from '../visible-node.js';
 
 export const listNodes: Handler<ApiRoutes['listNodes']> = async ({ em, query, principal, now }) => {
-  const where = { ...ownerScope(principal, query.ownerId, 'nodes'), ...(query.state ? { state: query.state } : {}) };
+  const filters = nodeFilters(query);
+  const where = { ...ownerScope(principal, query.ownerId, 'nodes'), ...(query.state ? { state: query.state } : {}), ...(filters.length ? { $and: filters } : {}) };
   const page = await findPage(em, NodeEntity, where, query, 'createdAt');
-  return { items: page.rows.map((n) => nodeDto(n, now)), nextCursor: page.nextCursor };
+  return { items: await nodeDtos(em, page.rows, now), nextCursor: page.nextCursor };
 };
 
 export const getNode: Handler<ApiRoutes['getNode']> = async ({ em, params, principal, now }) => {
-  return nodeDto(await visibleNode(em, params.id, principal), now);
+  const [node] = await nodeDtos(em, [await visibleNode(em, params.id, principal)], now);
+  return node!;
 };
-
-async function visibleNode(em: HandlerInput<ApiRoutes['getNode']>['em'], id: string, principal: Principal, lock = false): Promise<NodeRow> {
-  const node = await em.findOne(NodeEntity, { id }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
-  if (!node || (node.ownerId !== principal.userId && !isAdmin(principal))) throw ApiError.notFound('node', id);
-  return node;
-}
 
 type NodeCommandRoute = ApiRoutes['drainNode'] | ApiRoutes['disableNode'] | ApiRoutes['enableNode'] | ApiRoutes['revokeNode'];
 
@@ -41,11 +39,17 @@ function nodeCommand<R extends NodeCommandRoute>(action: string, apply: (node: N
       recordAudit(tx, now, actor, { action: `node.${action}`, targetType: 'node', targetId: n.id, details: { from: was, to: n.state } });
       return { node: n, state: s, before: was };
     });
-    if (state === 'disabled' && node.currentChunkId) await deps.lifecycle.requeue({ nodeId: node.id }, 'cancelled', `node ${action}d by ${actor.id}`);
+    let after = node;
+    if (state === 'disabled' && node.currentChunkId) {
+      await deps.lifecycle.requeue({ nodeId: node.id }, 'cancelled', `node ${action}d by ${actor.id}`);
+      // the requeue freed it: show it without the chunk it no longer holds
+      after = (await em.fork().findOne(NodeEntity, { id: node.id })) ?? node;
+    }
     deps.bus.emit('nodeCommand', { nodeId: node.id, state });
-    deps.bus.emit('node', nodeDto(node, now));
+    await deps.lifecycle.publishNodes([after], now);
     if (state === 'online' && before !== 'online') deps.bus.emit('work');
-    return nodeDto(node, now);
+    const [dto] = await nodeDtos(em.fork(), [after], now);
+    return dto!;
   }) as Handler<R>;
 }
 

@@ -8,6 +8,8 @@ import { Migration0006NodeCachedBundles } from './0006-node-cached-bundles.js';
 import { Migration0007JobRequirements } from './0007-job-requirements.js';
 import { Migration0008ChunkKinds } from './0008-chunk-kinds.js';
 import { Migration0009Sessions } from './0009-sessions.js';
+import { Migration0010AttemptCharges } from './0010-attempt-charges.js';
+import { Migration0011MetricSamples } from './0011-metric-samples.js';
 
 /** Every migration, in order. Listed here (not globbed) so they load the same under tsx and bundlers. */
 export const migrationsList: MigrationObject[] = [
@@ -20,4 +22,6 @@ export const migrationsList: MigrationObject[] = [
   { name: '0007-job-requirements', class: Migration0007JobRequirements },
   { name: '0008-chunk-kinds', class: Migration0008ChunkKinds },
   { name: '0009-sessions', class: Migration0009Sessions },
+  { name: '0010-attempt-charges', class: Migration0010AttemptCharges },
+  { name: '0011-metric-samples', class: Migration0011MetricSamples },
 ];

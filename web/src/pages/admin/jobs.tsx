@@ -1,6 +1,12 @@
+import { JobList } from '../../components/job-list.js';
 import { PageHeader } from '../../components/layout.js';
 
-// Placeholder until the page is built.
+/** Every job on the coordinator, live from the fleet room. */
 export function AdminJobs() {
-  return <PageHeader title="Jobs" />;
+  return (
+    <>
+      <PageHeader title="Jobs" />
+      <JobList admin />
+    </>
+  );
 }

@@ -1,6 +1,12 @@
+import { JobList } from '../../components/job-list.js';
 import { PageHeader } from '../../components/layout.js';
 
-// Placeholder until the page is built.
+/** The artist's own jobs, live per job. */
 export function MyJobs() {
-  return <PageHeader title="My jobs" />;
+  return (
+    <>
+      <PageHeader title="My jobs" />
+      <JobList admin={false} />
+    </>
+  );
 }

@@ -1,0 +1,45 @@
+import type { Job, JobOutput } from '@cloudexport/shared';
+import { resolvePreset } from '@cloudexport/shared';
+import { dateTime } from '../format/format.js';
+
+function size(bytes: number): string {
+  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+  if (bytes >= 1024 ** 2) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${Math.ceil(bytes / 1024)} KB`;
+}
+
+/** What the download is, and its file extension: the preset's container, or a tar of the frames for an image sequence. */
+function fileType(job: Job): { label: string; extension: string } {
+  try {
+    const preset = resolvePreset(job.preset, job.custom ?? undefined);
+    if (preset.codec === 'image_sequence') return { label: 'image sequence (tar)', extension: 'tar' };
+    return { label: `${preset.container.toUpperCase()} (${preset.codec})`, extension: preset.container };
+  } catch {
+    return { label: 'movie', extension: 'mp4' };
+  }
+}
+
+/** The finished movie, once the job completed; sizes come from the job's outputs when it lists the deliverable. */
+export function JobDeliverable({ job, outputs }: { job: Job; outputs: readonly JobOutput[] | null }) {
+  const deliverable = outputs?.find((o) => o.kind === 'assemble');
+  const type = fileType(job);
+  // a named download: preact-iso routes a click on an <a download=""> inside the app instead of
+  // letting the browser download it (the server's Content-Disposition name still wins)
+  const fileName = `${job.name.replace(/[^A-Za-z0-9 ._-]+/g, '_').trim() || 'deliverable'}.${type.extension}`;
+  return (
+    <div class="card deliverable">
+      <a class="button primary" download={fileName} href={`/api/v1/jobs/${encodeURIComponent(job.id)}/deliverable`} data-testid="job-download">
+        Download the result
+      </a>{' '}
+      <span class="muted">
+        {type.label}
+        {deliverable && (
+          <>
+            , <span class="num">{size(deliverable.size)}</span>, ready {dateTime(deliverable.createdAt)}
+          </>
+        )}
+      </span>
+      <p class="hint">Kept encrypted for a limited time after the job finished (7 days unless your coordinator says otherwise); only you and admins can download it.</p>
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * The next painted frame, or a second from now if that comes first: a hidden tab paints no frames,
+ * and its edits must not pile up until it is shown again.
+ */
+export function nextFrame(run: () => void): void {
+  let ran = false;
+  const once = () => {
+    if (ran) return;
+    ran = true;
+    run();
+  };
+  requestAnimationFrame(once);
+  setTimeout(once, 1000);
+}
+
+/**
+ * Collects edits and applies them together once per animation frame: a busy job sends many
+ * progress events a second, and the page should re-render at most once per painted frame.
+ * `schedule` is nextFrame in the browser; tests pass their own.
+ */
+export function createFrameBatch<T>(apply: (edits: ((value: T) => T)[]) => void, schedule: (run: () => void) => unknown = nextFrame) {
+  let queued: ((value: T) => T)[] = [];
+  let pending = false;
+  let stopped = false;
+  return {
+    push(edit: (value: T) => T): void {
+      if (stopped) return;
+      queued.push(edit);
+      if (pending) return;
+      pending = true;
+      schedule(() => {
+        pending = false;
+        if (stopped) return;
+        const edits = queued;
+        queued = [];
+        apply(edits);
+      });
+    },
+    stop(): void {
+      stopped = true;
+      queued = [];
+    },
+  };
+}
+
+/** Applies the edits in order. */
+export function applyAll<T>(value: T, edits: readonly ((value: T) => T)[]): T {
+  return edits.reduce((v, edit) => edit(v), value);
+}

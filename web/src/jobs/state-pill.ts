@@ -1,0 +1,59 @@
+import type { AttemptOutcome, ChunkState, JobState } from '@cloudexport/shared';
+
+/** The pill class (styles.css: ok, run, busy, warn, bad) a job state shows in. */
+export function jobPillClass(state: JobState): string {
+  switch (state) {
+    case 'COMPLETED':
+      return 'ok';
+    case 'RENDERING':
+    case 'ASSEMBLING':
+      return 'run';
+    case 'DOWNLOADING':
+    case 'UPLOADING':
+      return 'busy';
+    case 'FAILED':
+    case 'RETRY':
+      return 'warn';
+    case 'PERMANENTLY_FAILED':
+      return 'bad';
+    default:
+      // CREATED, QUEUED, CANCELLED: waiting or over, neutral
+      return '';
+  }
+}
+
+export function chunkPillClass(state: ChunkState): string {
+  switch (state) {
+    case 'DONE':
+      return 'ok';
+    case 'RENDERING':
+      return 'run';
+    case 'ASSIGNED':
+    case 'DOWNLOADING':
+    case 'UPLOADING':
+      return 'busy';
+    case 'FAILED':
+      return 'bad';
+    default:
+      return '';
+  }
+}
+
+export function outcomePillClass(outcome: AttemptOutcome): string {
+  return { running: 'run', done: 'ok', failed: 'bad', lost: 'warn', cancelled: '' }[outcome];
+}
+
+/** Jobs that may be run again (route retryJob). */
+export function canRetry(state: JobState): boolean {
+  return state === 'FAILED' || state === 'PERMANENTLY_FAILED' || state === 'CANCELLED';
+}
+
+/** Jobs that may still be cancelled. */
+export function canCancel(state: JobState): boolean {
+  return state !== 'COMPLETED' && state !== 'PERMANENTLY_FAILED' && state !== 'CANCELLED';
+}
+
+/** "PERMANENTLY_FAILED" reads as "permanently failed". */
+export function stateLabel(state: string): string {
+  return state.toLowerCase().replace(/_/g, ' ');
+}
