@@ -65,6 +65,7 @@ withFfmpeg('sends the newest finished frame as a JPEG at most 320 px wide, at mo
   await copyFile(join(dir, 'f.tif'), join(frames, frameName(2)));
   const sent: Sent[] = [];
   const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, minIntervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
 
   const first = (await eventually(() => sent[0], 5_000, 'a first preview')).p;
   t.is(first.frame, 2, 'the newest finished frame');
@@ -127,7 +128,9 @@ withFfmpeg('never more than one conversion at a time, however slow ffmpeg is', a
   await chmod(slowFfmpeg, 0o755);
   const sent: Sent[] = [];
   const previews = startPreviews({ outputDir: frames, ffmpegPath: slowFfmpeg, intervalMs: 50, minIntervalMs: 50, send: (p) => void sent.push({ p, at: Date.now() }), log });
-  for (let n = 1; n <= 12; n += 1) {
+  t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
+  // frames keep coming until three previews went out: on a loaded machine that takes longer
+  for (let n = 1; n <= 200 && sent.length < 3; n += 1) {
     await copyFile(join(dir, 'f.tif'), join(frames, frameName(n)));
     await sleep(100);
   }
@@ -147,6 +150,7 @@ withFfmpeg('a frame the engine reports done is sent at once, not after the files
   const sent: Sent[] = [];
   // a look every 10 s: only the report can explain a preview within the second
   const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: 10_000, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
   await sleep(100); // the first look has seen an empty folder
   await copyFile(join(dir, 'f.tif'), join(frames, frameName(5)));
   const reportedAt = Date.now();
@@ -173,6 +177,7 @@ withFfmpeg('reports faster than minIntervalMs: one preview per minIntervalMs, of
   const sent: Sent[] = [];
   const MIN = 400;
   const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: 60_000, minIntervalMs: MIN, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
   const reports: { frame: number; at: number }[] = [];
   for (let n = 1; n <= 40; n += 1) {
     await copyFile(join(dir, 'f.tif'), join(frames, frameName(n)));
@@ -205,6 +210,7 @@ withFfmpeg('a frame reported before its file is on disk is still sent, by the st
   const frames = await framesDir(t);
   const sent: Sent[] = [];
   const previews = startPreviews({ outputDir: frames, ffmpegPath: FFMPEG, intervalMs: INTERVAL, minIntervalMs: INTERVAL, send: (p) => void sent.push({ p, at: Date.now() }), log });
+  t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
   previews.frameDone(9);
   await sleep(INTERVAL);
   t.deepEqual(sent, [], 'nothing to convert yet');
@@ -220,7 +226,9 @@ test('without ffmpeg nothing is converted or sent, and stop() still resolves', a
   await writeFile(join(frames, frameName(2)), Buffer.alloc(1_000, 2));
   const sent: FramePreview[] = [];
   const none = startPreviews({ outputDir: frames, ffmpegPath: null, intervalMs: 20, send: (p) => void sent.push(p), log });
+  t.teardown(() => none.stop());
   const missing = startPreviews({ outputDir: frames, ffmpegPath: join(frames, 'no-such-ffmpeg'), intervalMs: 20, send: (p) => void sent.push(p), log });
+  t.teardown(() => missing.stop());
   await sleep(200);
   await Promise.all([none.stop(), missing.stop()]);
   t.deepEqual(sent, []);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { PROVIDER_SHARE, type RenderNode } from '@cloudexport/shared';
 import type { NodeRow } from '../db/entities/index.js';
 import { nodeDto } from './dto.js';
+import { isAdmin, type Principal } from './principal.js';
 
 /** What a node's row does not hold: the chunk it renders now, and what it earned. */
 export interface NodeFigures {
@@ -51,8 +52,14 @@ export async function nodeFigures(em: EntityManager, nodes: Pick<NodeRow, 'id' |
   return out;
 }
 
-/** Nodes as the API shows them, with their figures loaded in one go. */
-export async function nodeDtos(em: EntityManager, nodes: NodeRow[], now: Date): Promise<RenderNode[]> {
+/** Nodes as the API shows them, with their figures loaded in one go; `viewer` given, as they may see them. */
+export async function nodeDtos(em: EntityManager, nodes: NodeRow[], now: Date, viewer?: Principal): Promise<RenderNode[]> {
   const figures = await nodeFigures(em, nodes);
-  return nodes.map((n) => nodeDto(n, now, figures.get(n.id)));
+  const dtos = nodes.map((n) => nodeDto(n, now, figures.get(n.id)));
+  return viewer && !isAdmin(viewer) ? dtos.map(asOwnerSees) : dtos;
+}
+
+/** Whose job a node renders is not its owner's business: the job's name stays with admins. */
+export function asOwnerSees(node: RenderNode): RenderNode {
+  return node.currentChunk ? { ...node, currentChunk: { ...node.currentChunk, jobName: '' } } : node;
 }

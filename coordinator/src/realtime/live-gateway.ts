@@ -1,6 +1,7 @@
 import { AckCode, LIVE_NAMESPACE, liveAuthSchema, Role, subscriptionSchema, type Ack, type Subscription, type LiveClientEvents, type LiveServerEvents } from '@cloudexport/shared';
 import type { Server, Socket } from 'socket.io';
 import type { Deps } from '../api/deps.js';
+import { asOwnerSees } from '../api/node-figures.js';
 import { isAdmin, type Principal } from '../api/principal.js';
 import { authenticate } from '../auth/authenticate.js';
 import { sessionTokenFromCookies } from '../auth/session-cookie.js';
@@ -97,9 +98,7 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
   deps.bus.on('warning', (w) => send([jobRoom(w.jobId)], 'warning', w));
   deps.bus.on('node', (node) => {
     send([FLEET], 'node', node);
-    // whose job a node renders is not its owner's business: the job's name stays with admins
-    const chunk = node.currentChunk;
-    send([ownerRoom(node.ownerId)], 'node', chunk ? { ...node, currentChunk: { ...chunk, jobName: '' } } : node);
+    send([ownerRoom(node.ownerId)], 'node', asOwnerSees(node));
   });
   // only this coordinator's sockets: a preview lives where its node is connected (see PreviewHub)
   previews.onPreview((preview) => {

@@ -30,6 +30,13 @@ test('jobs, users and keys survive a restart on the same data', async (t) => {
     const adminKey = (await readFile(keyFile, 'utf8')).trim();
     t.is((await stat(keyFile)).mode & 0o777, 0o600, 'the key file is readable by its owner only');
     t.true(firstOut.some((l) => l.includes(adminKey)), 'the generated key is printed on first start');
+    // …and a console password, so `npm start` on a fresh clone can be signed in to
+    const passwordFile = join(dataDir, 'admin-password');
+    const password = (await readFile(passwordFile, 'utf8')).trim();
+    t.is((await stat(passwordFile)).mode & 0o777, 0o600, 'the password file is readable by its owner only');
+    t.true(firstOut.some((l) => l.includes(password)), 'the generated password is printed on first start');
+    const signIn = await fetch(`${first.url}/api/v1/sessions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'admin@cloudexport.local', password }) });
+    t.is(signIn.status, 201, 'the admin signs in to the console with it');
     t.is((await call(first.url, 'GET', '/healthz', null)).status, 200);
 
     const artist = await call(first.url, 'POST', '/api/v1/users', adminKey, { email: 'keep@example.test', name: 'Keep', role: 'artist' });
@@ -41,6 +48,7 @@ test('jobs, users and keys survive a restart on the same data', async (t) => {
     const second = await startCoordinator(options, (l) => secondOut.push(l));
     try {
       t.false(secondOut.join('\n').includes(adminKey), 'the key is never printed again');
+      t.false(secondOut.join('\n').includes(password), 'nor the password');
       t.is((await call(second.url, 'GET', '/api/v1/tiers', adminKey)).status, 200);
       const again = await call(second.url, 'GET', `/api/v1/jobs/${job.id}`, artistKey);
       t.is(again.status, 200);

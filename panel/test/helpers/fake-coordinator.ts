@@ -187,7 +187,7 @@ export class FakeCoordinator {
       const job = jobSchema.parse({
         id: randomUUID(), ownerId: randomUUID(), name: b.name ?? b.comp.name, state: 'QUEUED', bundle: b.bundle ?? null, comp: b.comp, preset: b.preset, custom: b.custom ?? null,
         complexity: b.complexity, thirdPartyPlugins: b.thirdPartyPlugins, priority: b.priority, maxTier: b.maxTier ?? null, chunkSize: b.chunkSize ?? frames, minAeVersion: null,
-        minVramMb: 4096, requirements: b.requirements ?? { fonts: [], effects: [] }, framesTotal: frames, framesDone: 0, chunkCount: 1, retries: 0, estimatedUsd: 0.42, error: null, createdAt: now(), updatedAt: now(), finishedAt: null,
+        minVramMb: 4096, requirements: b.requirements ?? { fonts: [], effects: [] }, framesTotal: frames, framesDone: 0, chunkCount: 1, retries: 0, estimatedUsd: 0.42, costUsd: 0, startedAt: null, error: null, createdAt: now(), updatedAt: now(), finishedAt: null,
       });
       this.jobs.set(job.id, job);
       return send(res, 201, job);

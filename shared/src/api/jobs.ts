@@ -95,8 +95,9 @@ export const jobSchema = z
     chunkCount: z.number().int(),
     retries: z.number().int(),
     estimatedUsd: usdSchema.nullable(),
-    costUsd: usdSchema.meta({ description: 'Charged so far: its done chunks at their nodes’ tier prices.' }),
-    startedAt: timestampSchema.nullable().meta({ description: 'When its first chunk went to a node.' }),
+    // defaults: a client reading an older coordinator's job still parses it
+    costUsd: usdSchema.default(0).meta({ description: 'Charged so far: its done chunks at their nodes’ tier prices.' }),
+    startedAt: timestampSchema.nullable().default(null).meta({ description: 'When its first chunk went to a node.' }),
     error: z.string().nullable(),
     createdAt: timestampSchema,
     updatedAt: timestampSchema,

@@ -29,10 +29,11 @@ export const nodeSchema = z
     currentChunk: z
       .object({ id: idSchema, jobId: idSchema, jobName: z.string(), kind: z.string(), frameStart: z.number().int(), frameEnd: z.number().int(), framesDone: z.number().int() })
       .nullable()
-      .meta({ description: 'The chunk it holds now with its frame progress; live `progress` events move framesDone on.' }),
+      .default(null)
+      .meta({ description: 'The chunk it holds now with its frame progress; live `progress` events move framesDone on. jobName is empty except for admins: whose job a node renders is not its owner’s business.' }),
     chunksDone: z.number().int(),
     chunksFailed: z.number().int(),
-    earningsUsd: usdSchema.meta({ description: 'What its owner earned from it so far (PROVIDER_SHARE of its charges).' }),
+    earningsUsd: usdSchema.default(0).meta({ description: 'What its owner earned from it so far (PROVIDER_SHARE of its charges).' }),
     lastHeartbeatAt: timestampSchema.nullable(),
     createdAt: timestampSchema,
   })

@@ -4,8 +4,10 @@ import type { RenderNode } from '../api/nodes.js';
 import type { Ack } from './agent-events.js';
 
 /**
- * Socket.IO namespace artists and admins watch jobs and the fleet on. Auth: `{ key }` (an API
- * key), or no auth and the web console's session cookie (same-origin only).
+ * Socket.IO namespace the console and the panel watch on: artists their jobs, providers their
+ * own nodes (`{ fleet: true }` gives them `node` events of their nodes only), admins any job and
+ * the whole fleet. Auth: `{ key }` (an API key), or no auth and the web console's session cookie
+ * (same-origin only).
  */
 export const LIVE_NAMESPACE = '/live';
 

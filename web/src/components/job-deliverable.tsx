@@ -43,3 +43,19 @@ export function JobDeliverable({ job, outputs }: { job: Job; outputs: readonly J
     </div>
   );
 }
+
+/**
+ * Where the download appears, held while the job runs: the same block, so the page below does not
+ * jump when the job completes.
+ */
+export function PendingDeliverable({ job }: { job: Job }) {
+  return (
+    <div class="card deliverable" data-testid="job-download-pending">
+      <button type="button" class="primary" disabled>
+        Download the result
+      </button>{' '}
+      <span class="muted">{fileType(job).label}, once every frame is rendered and assembled</span>
+      <p class="hint">It appears here by itself; you can leave this page and come back, or follow the job from the CLI.</p>
+    </div>
+  );
+}

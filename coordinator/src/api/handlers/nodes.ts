@@ -16,11 +16,11 @@ export const listNodes: Handler<ApiRoutes['listNodes']> = async ({ em, query, pr
   const filters = nodeFilters(query);
   const where = { ...ownerScope(principal, query.ownerId, 'nodes'), ...(query.state ? { state: query.state } : {}), ...(filters.length ? { $and: filters } : {}) };
   const page = await findPage(em, NodeEntity, where, query, 'createdAt');
-  return { items: await nodeDtos(em, page.rows, now), nextCursor: page.nextCursor };
+  return { items: await nodeDtos(em, page.rows, now, principal), nextCursor: page.nextCursor };
 };
 
 export const getNode: Handler<ApiRoutes['getNode']> = async ({ em, params, principal, now }) => {
-  const [node] = await nodeDtos(em, [await visibleNode(em, params.id, principal)], now);
+  const [node] = await nodeDtos(em, [await visibleNode(em, params.id, principal)], now, principal);
   return node!;
 };
 
@@ -48,7 +48,7 @@ function nodeCommand<R extends NodeCommandRoute>(action: string, apply: (node: N
     deps.bus.emit('nodeCommand', { nodeId: node.id, state });
     await deps.lifecycle.publishNodes([after], now);
     if (state === 'online' && before !== 'online') deps.bus.emit('work');
-    const [dto] = await nodeDtos(em.fork(), [after], now);
+    const [dto] = await nodeDtos(em.fork(), [after], now, principal);
     return dto!;
   }) as Handler<R>;
 }

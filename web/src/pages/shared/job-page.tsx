@@ -3,7 +3,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call } from '../../api/client.js';
 import { JobActions } from '../../components/job-actions.js';
 import { JobChunks } from '../../components/job-chunks.js';
-import { JobDeliverable } from '../../components/job-deliverable.js';
+import { JobDeliverable, PendingDeliverable } from '../../components/job-deliverable.js';
 import { JobFrameStrip } from '../../components/job-frame-strip.js';
 import { JobPreviewFrame, shownPreview, type ShownPreview } from '../../components/job-preview.js';
 import { JobProblems, jobProblems } from '../../components/job-problems.js';
@@ -127,14 +127,16 @@ export function JobPage({ params }: { params?: Record<string, string> }) {
           </div>
         </div>
         <div class="card stat">
-          <div class="label">Cost so far / estimate</div>
+          <div class="label">Cost so far</div>
           <div class="value">
-            <span class="num" data-testid="job-cost">{usd(j.costUsd)}</span> <span class="muted small">/ {j.estimatedUsd === null ? '—' : usd(j.estimatedUsd)}</span>
+            <span class="num" data-testid="job-cost">{usd(j.costUsd)}</span>
           </div>
+          <div class="muted small">estimate {j.estimatedUsd === null ? '—' : usd(j.estimatedUsd)}</div>
         </div>
       </div>
 
       {j.state === 'COMPLETED' && <JobDeliverable job={j} outputs={outputs.state.status === 'ready' ? outputs.state.data : null} />}
+      {!failed && j.state !== 'CANCELLED' && j.state !== 'COMPLETED' && <PendingDeliverable job={j} />}
       {(failed || j.state === 'CANCELLED') && (
         <div class={`state ${failed ? 'state-error' : 'state-empty'}`} role={failed ? 'alert' : undefined} data-testid="job-failed">
           <strong>{failed ? (j.state === 'FAILED' ? 'This job failed; it is being retried.' : 'This job failed for good.') : 'This job was cancelled.'}</strong>{' '}
