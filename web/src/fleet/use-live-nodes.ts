@@ -4,6 +4,9 @@ import type { Loaded } from '../components/use-load.js';
 import { useLive } from '../live/live-socket.js';
 import { applyLive, LiveBatch } from './apply-live.js';
 
+/** How long live events gather before the table renders them. */
+const FLUSH_MS = 250;
+
 export interface LiveNodes {
   state: Loaded<readonly RenderNode[]>;
   /** Loads again; the rows on screen stay until the answer is in. */
@@ -20,7 +23,7 @@ export interface LiveNodes {
 
 /**
  * A list of nodes loaded once, then kept current by the fleet socket (`{ fleet: true }`: every
- * node for admins, their own for providers). Events are batched per animation frame into one
+ * node for admins, their own for providers). Events are batched, every FLUSH_MS, into one
  * state update, so 1 000 nodes and 200 running jobs do not re-render the page per event.
  * After a reconnect the list is loaded again: events sent while away are gone. A list loaded in
  * pages shows its first page at once; the rest joins it as it comes.
@@ -46,9 +49,11 @@ export function useLiveNodes(load: (onPage: (soFar: RenderNode[]) => void) => Pr
     setState((s) => (s.status === 'ready' ? { status: 'ready', data: applyLive(s.data, taken, acceptRef.current) } : s));
   }, []);
   const schedule = useCallback(() => {
-    if (frame.current === null) frame.current = requestAnimationFrame(flush);
+    // at most one render per FLUSH_MS, on an animation frame: a person reads a table four times a
+    // second at best, and 200 events a second rendered one by one would keep the page busy
+    if (frame.current === null) frame.current = window.setTimeout(() => requestAnimationFrame(flush), FLUSH_MS);
   }, [flush]);
-  useEffect(() => () => void (frame.current !== null && cancelAnimationFrame(frame.current)), []);
+  useEffect(() => () => void (frame.current !== null && clearTimeout(frame.current)), []);
 
   const { connected, refused } = useLive(
     { fleet: true },

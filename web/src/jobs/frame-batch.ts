@@ -1,6 +1,9 @@
+/** How long live edits gather before the page renders them: four renders a second at most. */
+export const GATHER_MS = 250;
+
 /**
- * The next painted frame, or a second from now if that comes first: a hidden tab paints no frames,
- * and its edits must not pile up until it is shown again.
+ * The first painted frame after GATHER_MS, or a second from now if that comes first: a hidden tab
+ * paints no frames, and its edits must not pile up until it is shown again.
  */
 export function nextFrame(run: () => void): void {
   let ran = false;
@@ -9,13 +12,13 @@ export function nextFrame(run: () => void): void {
     ran = true;
     run();
   };
-  requestAnimationFrame(once);
+  setTimeout(() => requestAnimationFrame(once), GATHER_MS);
   setTimeout(once, 1000);
 }
 
 /**
- * Collects edits and applies them together once per animation frame: a busy job sends many
- * progress events a second, and the page should re-render at most once per painted frame.
+ * Collects edits and applies them together (see nextFrame): a busy fleet sends hundreds of
+ * progress events a second, and the page should re-render a few times a second, not per event.
  * `schedule` is nextFrame in the browser; tests pass their own.
  */
 export function createFrameBatch<T>(apply: (edits: ((value: T) => T)[]) => void, schedule: (run: () => void) => unknown = nextFrame) {
