@@ -5,6 +5,7 @@ import { call } from '../api/client.js';
 import { OUTCOME_PILL, reasonText } from '../fleet/failure-reasons.js';
 import { dateTime, duration, usd } from '../format/format.js';
 import { Empty, ErrorState, Loading } from './states.js';
+import { LoadMoreButton, useMore } from './load-more.js';
 
 const PAGE = 50;
 
@@ -25,7 +26,7 @@ export function NodeAttempts({ nodeId, linkJobs, version, onLoaded }: Props) {
   const [outcome, setOutcome] = useState<AttemptOutcome | ''>('');
   const [list, setList] = useState<List | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const [more, setMore] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const more = useMore();
   const [round, setRound] = useState(0);
   const shown = useRef<string>('');
 
@@ -56,15 +57,12 @@ export function NodeAttempts({ nodeId, linkJobs, version, onLoaded }: Props) {
   }, [list]);
 
   const loadMore = () => {
-    if (!list?.nextCursor) return;
-    setMore({ busy: true, error: null });
-    fetchPage(list.nextCursor).then(
-      (page) => {
-        setList((old) => ({ items: [...(old?.items ?? []), ...page.items.filter((a) => !old?.items.some((o) => o.id === a.id))], nextCursor: page.nextCursor }));
-        setMore({ busy: false, error: null });
-      },
-      (err: unknown) => setMore({ busy: false, error: err instanceof Error ? err.message : String(err) }),
-    );
+    const cursor = list?.nextCursor;
+    if (!cursor) return;
+    more.run(async () => {
+      const page = await fetchPage(cursor);
+      setList((old) => ({ items: [...(old?.items ?? []), ...page.items.filter((a) => !old?.items.some((o) => o.id === a.id))], nextCursor: page.nextCursor }));
+    });
   };
 
   return (
@@ -149,17 +147,7 @@ export function NodeAttempts({ nodeId, linkJobs, version, onLoaded }: Props) {
         </div>
       )}
       {list?.nextCursor && (
-        <p class="fleet-more">
-          <button type="button" data-testid="attempts-more" disabled={more.busy} onClick={loadMore}>
-            {more.busy ? 'Loading…' : 'Load more'}
-          </button>
-          {more.error && (
-            <span class="inline-error" role="alert">
-              {' '}
-              {more.error}
-            </span>
-          )}
-        </p>
+        <LoadMoreButton testId="attempts-more" label="Load more" state={more.state} onClick={loadMore} />
       )}
     </section>
   );

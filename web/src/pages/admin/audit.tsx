@@ -8,6 +8,7 @@ import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Loading } from '../../components/states.js';
 import { useLoad } from '../../components/use-load.js';
 import { dateTime } from '../../format/format.js';
+import { LoadMoreButton, useMore } from '../../components/load-more.js';
 
 const PAGE = 100;
 
@@ -26,17 +27,12 @@ export function AuditLog() {
   const entries = useLoad(() => call('listAudit', { query: { ...filterToApiQuery(filter), limit: PAGE } }), [key]);
   const directory = useLoad(loadDirectory);
   const dir: Directory = directory.state.status === 'ready' ? directory.state.data : { users: new Map(), nodes: new Map(), userList: [] };
-  const [more, setMore] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
-  const loadMore = async (cursor: string) => {
-    setMore({ busy: true, error: null });
-    try {
+  const more = useMore();
+  const loadMore = (cursor: string) =>
+    more.run(async () => {
       const page = await call('listAudit', { query: { ...filterToApiQuery(filter), limit: PAGE, cursor } });
       entries.set((d) => ({ items: [...d.items, ...page.items], nextCursor: page.nextCursor }));
-      setMore({ busy: false, error: null });
-    } catch (err) {
-      setMore({ busy: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  };
+    });
   return (
     <>
       <PageHeader title="Audit log" />
@@ -79,17 +75,7 @@ export function AuditLog() {
           </div>
         ))}
       {entries.state.status === 'ready' && entries.state.data.nextCursor && (
-        <p>
-          <button type="button" data-testid="audit-more" disabled={more.busy} onClick={() => void loadMore((entries.state as { data: { nextCursor: string } }).data.nextCursor)}>
-            {more.busy ? 'Loading…' : 'Load older entries'}
-          </button>
-          {more.error && (
-            <span class="inline-error" role="alert">
-              {' '}
-              {more.error}
-            </span>
-          )}
-        </p>
+        <LoadMoreButton testId="audit-more" label="Load older entries" state={more.state} onClick={() => loadMore((entries.state as { data: { nextCursor: string } }).data.nextCursor)} />
       )}
     </>
   );

@@ -10,6 +10,7 @@ import { useLoad } from '../../components/use-load.js';
 import { ApiKeyManager } from '../../components/api-key-manager.js';
 import { CopyField } from '../../components/copy-field.js';
 import { dateTime } from '../../format/format.js';
+import { LoadMoreButton, useMore } from '../../components/load-more.js';
 
 const PAGE = 50;
 const ROLES: { value: Role; label: string }[] = [
@@ -21,18 +22,13 @@ const ROLES: { value: Role; label: string }[] = [
 /** /admin/users: everyone with an account, their role and access, their API keys; invite new people. */
 export function UsersAndKeys() {
   const users = useLoad(() => call('listUsers', { query: { limit: PAGE } }));
-  const [more, setMore] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
+  const more = useMore();
   const replace = (user: User) => users.set((d) => ({ ...d, items: d.items.map((u) => (u.id === user.id ? user : u)) }));
-  const loadMore = async (cursor: string) => {
-    setMore({ busy: true, error: null });
-    try {
+  const loadMore = (cursor: string) =>
+    more.run(async () => {
       const page = await call('listUsers', { query: { limit: PAGE, cursor } });
       users.set((d) => ({ items: [...d.items, ...page.items.filter((u) => !d.items.some((x) => x.id === u.id))], nextCursor: page.nextCursor }));
-      setMore({ busy: false, error: null });
-    } catch (err) {
-      setMore({ busy: false, error: err instanceof Error ? err.message : String(err) });
-    }
-  };
+    });
   return (
     <>
       <PageHeader title="Users & keys" />
@@ -65,17 +61,7 @@ export function UsersAndKeys() {
           </div>
         ))}
       {users.state.status === 'ready' && users.state.data.nextCursor && (
-        <p>
-          <button type="button" data-testid="users-more" disabled={more.busy} onClick={() => void loadMore((users.state as { data: { nextCursor: string } }).data.nextCursor)}>
-            {more.busy ? 'Loading…' : 'Load more users'}
-          </button>
-          {more.error && (
-            <span class="inline-error" role="alert">
-              {' '}
-              {more.error}
-            </span>
-          )}
-        </p>
+        <LoadMoreButton testId="users-more" label="Load more users" state={more.state} onClick={() => loadMore((users.state as { data: { nextCursor: string } }).data.nextCursor)} />
       )}
     </>
   );
