@@ -1,4 +1,5 @@
 import {
+  earnedMicros,
   microsToUsd,
   type ApiKey,
   type AuditEntry,
@@ -110,7 +111,7 @@ export function chunkDto(c: ChunkRow): Chunk {
 export const CONNECTED_WITHIN_MS = 10_000;
 
 /**
- * Without figures (nodeFigures, loaded in batches) a node shows no current chunk and no earnings:
+ * Without figures (nodeFigures, loaded in batches) a node shows no current chunk:
  * publish through ChunkLifecycle.publishNodes, which loads them, rather than emitting this bare.
  */
 export function nodeDto(n: NodeRow, now: Date, figures?: NodeFigures): RenderNode {
@@ -130,7 +131,8 @@ export function nodeDto(n: NodeRow, now: Date, figures?: NodeFigures): RenderNod
     currentChunk: current && current.id === n.currentChunkId ? current : null,
     chunksDone: n.chunksDone,
     chunksFailed: n.chunksFailed,
-    earningsUsd: microsToUsd(figures?.earningsMicros ?? 0),
+    // a row read with raw SQL holds the bigint as a string
+    earningsUsd: microsToUsd(earnedMicros(Number(n.chargedMicros ?? 0))),
     lastHeartbeatAt: isoOrNull(n.lastHeartbeatAt),
     createdAt: iso(n.createdAt),
   };

@@ -1,37 +1,22 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { PROVIDER_SHARE, type RenderNode } from '@cloudexport/shared';
+import type { RenderNode } from '@cloudexport/shared';
 import type { NodeRow } from '../db/entities/index.js';
 import { nodeDto } from './dto.js';
 import { isAdmin, type Principal } from './principal.js';
 
-/** What a node's row does not hold: the chunk it renders now, and what it earned. */
+/** What a node's row does not hold: the chunk it renders now, with its job and frames. */
 export interface NodeFigures {
   currentChunk: RenderNode['currentChunk'];
-  /** PROVIDER_SHARE of its attempts' charges. */
-  earningsMicros: number;
-}
-
-/** A provider's share of a charge, in whole micro-dollars. */
-export function earnedMicros(chargedMicros: number): number {
-  return Math.round(chargedMicros * PROVIDER_SHARE);
 }
 
 const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
 
-/** The figures of many nodes in two statements, whatever their number (the fleet page lists a thousand). */
+/** The figures of many nodes in one statement, whatever their number (the fleet page lists a thousand). */
 export async function nodeFigures(em: EntityManager, nodes: Pick<NodeRow, 'id' | 'currentChunkId'>[]): Promise<Map<string, NodeFigures>> {
   const out = new Map<string, NodeFigures>();
   if (nodes.length === 0) return out;
   const conn = em.getConnection();
   const ctx = em.getTransactionContext();
-  const nodeIds = [...new Set(nodes.map((n) => n.id))];
-  const earnings = await conn.execute<{ node_id: string; micros: string | number }[]>(
-    `select node_id, sum(charged_micros) as micros from chunk_attempts
-      where node_id in (${placeholders(nodeIds.length)}) and charged_micros is not null group by node_id`,
-    nodeIds,
-    'all',
-    ctx,
-  );
   const chunkIds = [...new Set(nodes.map((n) => n.currentChunkId).filter((id): id is string => !!id))];
   const chunks = chunkIds.length
     ? await conn.execute<{ id: string; job_id: string; job_name: string; kind: string; frame_start: number; frame_end: number; frames_done: number }[]>(
@@ -42,12 +27,11 @@ export async function nodeFigures(em: EntityManager, nodes: Pick<NodeRow, 'id' |
         ctx,
       )
     : [];
-  const earned = new Map(earnings.map((r) => [r.node_id, earnedMicros(Number(r.micros))]));
   const chunkOf = new Map(
     chunks.map((c) => [c.id, { id: c.id, jobId: c.job_id, jobName: c.job_name, kind: c.kind, frameStart: c.frame_start, frameEnd: c.frame_end, framesDone: c.frames_done }]),
   );
   for (const n of nodes) {
-    out.set(n.id, { currentChunk: (n.currentChunkId && chunkOf.get(n.currentChunkId)) || null, earningsMicros: earned.get(n.id) ?? 0 });
+    out.set(n.id, { currentChunk: (n.currentChunkId && chunkOf.get(n.currentChunkId)) || null });
   }
   return out;
 }

@@ -4,6 +4,11 @@ import { idSchema, usdSchema } from './common.js';
 /** Providers earn this share of what their done chunks were charged; the rest is the platform's. */
 export const PROVIDER_SHARE = 0.7;
 
+/** A provider's share of a charge, in whole micro-dollars. */
+export function earnedMicros(chargedMicros: number): number {
+  return Math.round(chargedMicros * PROVIDER_SHARE);
+}
+
 const daySchema = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).meta({ description: 'A UTC day, YYYY-MM-DD.' });
 
 export const usageQuerySchema = z

@@ -1,6 +1,5 @@
-import { microsToUsd, PROVIDER_SHARE, type ApiRoutes } from '@cloudexport/shared';
+import { earnedMicros, microsToUsd, PROVIDER_SHARE, type ApiRoutes } from '@cloudexport/shared';
 import type { Handler } from '../build-router.js';
-import { earnedMicros } from '../node-figures.js';
 import { ATTEMPT_DAY_SQL, usagePeriod, usageSubject } from '../usage-period.js';
 
 interface Row {

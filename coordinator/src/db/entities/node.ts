@@ -29,6 +29,8 @@ export const NodeEntity = defineEntity({
     consecutiveFailures: p.integer().default(0),
     chunksDone: p.integer().default(0),
     chunksFailed: p.integer().default(0),
+    /** What its done attempts were charged, in all (see chargeDoneAttempts); its owner earns PROVIDER_SHARE of it. */
+    chargedMicros: p.bigint('number').default(0),
     revokedAt: p.datetime().nullable(),
     /** Bundles whose files the node has cached, newest first, as it last reported them. */
     cachedBundles: p.json<string[]>().default([]),
