@@ -1,4 +1,5 @@
 import test from 'ava';
+import { hasFfmpeg } from '../../node-agent/test/helpers/ffmpeg-available.js';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
 import type { Identity } from '../../coordinator/test/helpers/test-coordinator.js';
 import {
@@ -18,7 +19,8 @@ import { jobOf, submitRenderJob } from './helpers/console-jobs.js';
 // fleet fills live as a node enrolls, drain and enable act on it, a tier's new price moves the
 // estimate, the audit log shows who changed it, the overview draws its charts.
 
-const serial = serialWithChromium(test, 'the admin console in a real browser');
+// the job journey renders an MP4: its assembly needs ffmpeg
+const serial = serialWithChromium(test, 'the admin console in a real browser', { ffmpeg: true });
 
 let w: ConsoleWorld;
 let page: ConsolePage;
@@ -26,7 +28,7 @@ let nodeId: string;
 let artist: Identity;
 
 test.before(async () => {
-  if (!hasChromium) return;
+  if (!hasChromium || !hasFfmpeg) return;
   // the overview's charts need samples: one every 500 ms instead of every minute
   w = await startConsoleWorld({ config: { metricsSampleMs: 500 } });
   artist = await w.c.user('artist');

@@ -2,7 +2,7 @@
 import test from 'ava';
 import type { Page } from 'playwright-core';
 import { eventually } from '../../coordinator/test/helpers/test-agent.js';
-import { hasFfmpeg, serialWithFfmpeg } from '../../node-agent/test/helpers/ffmpeg-available.js';
+import { hasFfmpeg } from '../../node-agent/test/helpers/ffmpeg-available.js';
 import { hasChromium, serialWithChromium, signIn, startConsoleWorld, waitForText, type ConsolePage, type ConsoleUser, type ConsoleWorld } from './helpers/console-browser.js';
 import { jobOf, submitRenderJob } from './helpers/console-jobs.js';
 
@@ -12,7 +12,7 @@ import { jobOf, submitRenderJob } from './helpers/console-jobs.js';
 // node's current chunk ticks. Each stays under 0.1, web.dev's "good"; a pill or a number that
 // changes width, or content that pushes the page down, gives well above that.
 
-const serial = hasChromium ? serialWithFfmpeg(test, 'no layout shift while numbers tick') : serialWithChromium(test, 'no layout shift while numbers tick');
+const serial = serialWithChromium(test, 'no layout shift while numbers tick', { ffmpeg: true });
 
 /** web.dev's "good" CLS. */
 const GOOD_CLS = 0.1;

@@ -13,6 +13,7 @@ import { ADMIN_EMAIL } from '../../../coordinator/src/auth/bootstrap-admin.js';
 import { startTestCoordinator, type Identity, type TestCoordinator } from '../../../coordinator/test/helpers/test-coordinator.js';
 import { ensureConsoleBuilt } from '../../src/console-build.js';
 import { AgentProcesses, root } from './agent-processes.js';
+import { serialWithFfmpeg } from '../../../node-agent/test/helpers/ffmpeg-available.js';
 
 // The web console in a real browser: Debian's Chromium driven by playwright-core, against the
 // real coordinator serving the built console on port 0. Browser tests run serially where
@@ -28,10 +29,16 @@ export const artifactsDir = join(root, 'test-artifacts/console');
 export const DESKTOP = { width: 1280, height: 800 } as const;
 export const PHONE = { width: 375, height: 812 } as const;
 
-/** `test.serial` where Chromium is found, else `test.serial.skip` and one skipped test naming `what`. */
-export function serialWithChromium<Context>(test: TestFn<Context>, what: string): TestFn<Context>['serial'] {
-  if (!hasChromium) test.skip(`${what} [skipped: ${CHROMIUM} not found; run scripts/ci/ensure-chromium.sh]`, () => {});
-  return hasChromium ? test.serial : (test.serial.skip as unknown as TestFn<Context>['serial']);
+/**
+ * `test.serial` where Chromium is found (and ffmpeg, for journeys that render a movie), else
+ * `test.serial.skip` and one skipped test naming `what` and what is missing.
+ */
+export function serialWithChromium<Context>(test: TestFn<Context>, what: string, needs: { ffmpeg?: boolean } = {}): TestFn<Context>['serial'] {
+  if (!hasChromium) {
+    test.skip(`${what} [skipped: ${CHROMIUM} not found; run scripts/ci/ensure-chromium.sh]`, () => {});
+    return test.serial.skip as unknown as TestFn<Context>['serial'];
+  }
+  return needs.ffmpeg ? serialWithFfmpeg(test, what) : test.serial;
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -65,8 +72,11 @@ export interface ConsolePage extends Page {
 }
 
 const ADMIN_PASSWORD = 'the console admin 1234';
-/** Fleet timing short enough for a journey: a lost node shows in about a second. */
-export const FAST_TIMING: Partial<FleetTiming> = { heartbeatIntervalMs: 500, leaseMs: 3_000, sweepIntervalMs: 250, disconnectGraceMs: 300 };
+/**
+ * Fleet timing for a journey: quick heartbeats and sweeps, but a lease long enough that two
+ * browsers, a coordinator and an agent sharing 2 cores never lose a chunk to a stall.
+ */
+export const FAST_TIMING: Partial<FleetTiming> = { heartbeatIntervalMs: 500, leaseMs: 15_000, sweepIntervalMs: 250 };
 
 /**
  * The coordinator with the built console (embedded database, port 0), a provider for agent
@@ -174,14 +184,18 @@ export async function waitForAttribute(page: Page, selector: string, attribute: 
 
 /**
  * `fetch` from inside the page, as the console would send it: the session cookie, and on writes
- * the CSRF token of the current session. Answers the status.
+ * the CSRF token of the current session. Answers the status and the error code, so a refusal can
+ * be told apart from a CSRF failure (also a 403).
  */
-export function fetchFromPage(page: Page, method: string, path: string): Promise<number> {
+export async function fetchFromPage(page: Page, method: string, path: string): Promise<{ status: number; code: string | null }> {
   return page.evaluate(
     async ([m, p, header]) => {
-      const session = (await (await fetch('/api/v1/sessions/current')).json()) as { csrfToken: string };
+      const current = await fetch('/api/v1/sessions/current');
+      const session = (await current.json()) as { csrfToken?: string };
+      if (current.status !== 200 || !session.csrfToken) throw new Error(`no session in the page (${current.status})`);
       const res = await fetch(p!, { method: m!, headers: { [header!]: session.csrfToken }, credentials: 'same-origin' });
-      return res.status;
+      const body = (await res.json().catch(() => null)) as { error?: { code?: string } } | null;
+      return { status: res.status, code: body?.error?.code ?? null };
     },
     [method, path, CSRF_HEADER],
   );

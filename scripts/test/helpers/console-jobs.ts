@@ -18,6 +18,6 @@ export async function submitRenderJob(c: TestCoordinator, artistKey: string, { f
 }
 
 /** The job as the API shows it to `key`. */
-export async function jobOf(c: TestCoordinator, key: string, id: string): Promise<{ state: string; framesDone: number; framesTotal: number; error: string | null }> {
+export async function jobOf(c: TestCoordinator, key: string, id: string): Promise<{ state: string; framesDone: number; framesTotal: number; costUsd: number; error: string | null }> {
   return (await c.call('GET', `/api/v1/jobs/${id}`, { key })).body;
 }

@@ -27,10 +27,14 @@ export function setCsrfToken(token: string | null): void {
 }
 
 const listeners = new Set<() => void>();
-/** Called when a request finds the session gone (401): the app goes back to sign-in. */
+/** Called when the session ends: signed out, or a request found it gone (401). The app goes back to sign-in, caches forget. */
 export function onSignedOut(listener: () => void): () => void {
   listeners.add(listener);
   return () => listeners.delete(listener);
+}
+
+export function announceSignedOut(): void {
+  for (const listener of listeners) listener();
 }
 
 export function pathOf(template: string, params: Record<string, string> | undefined): string {
@@ -58,7 +62,7 @@ export async function call<N extends RouteName>(name: N, input: CallInput<N> = {
   const json = text ? (JSON.parse(text) as unknown) : null;
   if (!res.ok) {
     const error = (json as { error?: { code: ErrorCode; message: string; details?: { issues?: FieldIssue[] } } } | null)?.error;
-    if (res.status === 401 && name !== 'createSession') for (const listener of listeners) listener();
+    if (res.status === 401 && name !== 'createSession') announceSignedOut();
     throw new ApiCallError(res.status, error?.code ?? 'internal', error?.message ?? `The coordinator answered ${res.status}.`, error?.details?.issues ?? []);
   }
   return json as CallOutput<N>;

@@ -1,7 +1,7 @@
 import type { Session, User } from '@cloudexport/shared';
 import { createContext, type ComponentChildren } from 'preact';
 import { useContext, useEffect, useState } from 'preact/hooks';
-import { ApiCallError, call, onSignedOut, setCsrfToken } from './client.js';
+import { announceSignedOut, ApiCallError, call, onSignedOut, setCsrfToken } from './client.js';
 
 export interface SessionState {
   /** undefined while the first check runs; null when signed out. */
@@ -40,8 +40,7 @@ export function SessionProvider({ children }: { children: ComponentChildren }) {
     },
     async signOut() {
       await call('deleteCurrentSession').catch(() => undefined);
-      setCsrfToken(null);
-      setUser(null);
+      announceSignedOut();
     },
   };
   return <SessionContext.Provider value={state}>{children}</SessionContext.Provider>;

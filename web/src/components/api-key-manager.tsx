@@ -74,7 +74,9 @@ function CreateKey({ userId, onCreated }: { userId: string | undefined; onCreate
 function NewSecret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
   const copy = () => {
-    navigator.clipboard.writeText(secret).then(
+    // no clipboard API outside a secure context (plain http to a LAN address): say so, never throw
+    const write = navigator.clipboard ? navigator.clipboard.writeText(secret) : Promise.reject(new Error('no clipboard'));
+    write.then(
       () => setCopied('yes'),
       () => setCopied('failed'),
     );

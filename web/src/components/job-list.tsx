@@ -1,6 +1,7 @@
-import { JOB_STATES, isTerminalJobState, type Job, type JobState, type Page, type User } from '@cloudexport/shared';
+import { JOB_STATES, isTerminalJobState, type Job, type JobState, type Page } from '@cloudexport/shared';
 import { useMemo, useState } from 'preact/hooks';
-import { ApiCallError, call, callAll } from '../api/client.js';
+import { ApiCallError, call } from '../api/client.js';
+import { useUserDirectory } from '../api/user-directory.js';
 import { useLive } from '../live/live-socket.js';
 import { applyJob, applyJobProgress } from '../jobs/live-reducers.js';
 import { stateLabel } from '../jobs/state-pill.js';
@@ -32,8 +33,9 @@ export function JobList({ admin }: { admin: boolean }) {
     () => call('listJobs', { query: { limit: PAGE_SIZE, state: filters.state || undefined, ownerId: filters.ownerId || undefined } }),
     [filters.state, filters.ownerId],
   );
-  const users = useLoad<User[]>(() => (admin ? callAll<'listUsers', User>('listUsers', { query: {} }) : Promise.resolve([])), [admin]);
-  const owners = useMemo(() => (users.state.status === 'ready' ? new Map(users.state.data.map((u) => [u.id, u.name])) : new Map<string, string>()), [users.state]);
+  // only admins may list users; the artist's list asks for none
+  const users = useUserDirectory(admin);
+  const owners = useMemo(() => new Map(users.list.map((u) => [u.id, u.name])), [users.list]);
 
   const push = useFrameBatch<Loaded>(set);
   // a job created after the list loaded joins at the top when it passes the filters
@@ -69,14 +71,13 @@ export function JobList({ admin }: { admin: boolean }) {
             Owner
             <select data-testid="jobs-filter-owner" value={filters.ownerId} onChange={(e) => setFilters({ ...filters, ownerId: e.currentTarget.value })}>
               <option value="">Everyone</option>
-              {users.state.status === 'ready' &&
-                users.state.data
-                  .filter((u) => u.role !== 'provider')
-                  .map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.name} ({u.email})
-                    </option>
-                  ))}
+              {users.list
+                .filter((u) => u.role !== 'provider')
+                .map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.name} ({u.email})
+                  </option>
+                ))}
             </select>
           </label>
         )}

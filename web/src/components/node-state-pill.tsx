@@ -7,7 +7,7 @@ export function NodeStatePill({ node }: { node: Pick<RenderNode, 'state' | 'disa
   return (
     <span class={`pill ${STATE_PILL[node.state]}`} title={reason} data-testid="node-state">
       {node.state}
-      {reason && <span class="fleet-sr-only">: {reason}</span>}
+      {reason && <span class="visually-hidden">: {reason}</span>}
     </span>
   );
 }

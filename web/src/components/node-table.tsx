@@ -42,7 +42,7 @@ export function NodeTable({ nodes, admin, ownerLabel, tierLabel, sort, onSort, o
   return (
     <div class="table-wrap">
       <table class="node-table" data-testid="node-table">
-        <caption class="fleet-sr-only">{caption}</caption>
+        <caption class="visually-hidden">{caption}</caption>
         <thead>
           <tr>
             {columns.map((c) => {

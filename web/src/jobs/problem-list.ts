@@ -36,5 +36,6 @@ export function jobProblems(chunks: readonly Chunk[], attempts: readonly ChunkAt
   }
   for (const a of attempts) for (const w of a.warnings) add('warning', a.chunkIndex, `Chunk ${a.chunkIndex} on ${a.nodeName}`, w);
   for (const c of chunks) for (const w of c.warnings) add('warning', c.index, `Chunk ${c.index}`, w);
-  return out.sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'error' ? -1 : 1));
+  // errors were added first, warnings after: the order the page lists them in
+  return out;
 }

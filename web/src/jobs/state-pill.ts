@@ -1,4 +1,4 @@
-import type { AttemptOutcome, ChunkState, JobState } from '@cloudexport/shared';
+import type { ChunkState, JobState } from '@cloudexport/shared';
 
 /** The pill class (styles.css: ok, run, busy, warn, bad) a job state shows in. */
 export function jobPillClass(state: JobState): string {
@@ -37,10 +37,6 @@ export function chunkPillClass(state: ChunkState): string {
     default:
       return '';
   }
-}
-
-export function outcomePillClass(outcome: AttemptOutcome): string {
-  return { running: 'run', done: 'ok', failed: 'bad', lost: 'warn', cancelled: '' }[outcome];
 }
 
 /** Jobs that may be run again (route retryJob). */

@@ -1,7 +1,8 @@
 import type { AuditEntry, RenderNode, User } from '@cloudexport/shared';
 import { useLocation } from 'preact-iso';
-import { useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { call, callAll } from '../../api/client.js';
+import { useUserDirectory } from '../../api/user-directory.js';
 import { actorLabel, compactDetails, shortId, targetHref } from '../../admin/audit-entry.js';
 import { filterFromForm, filterFromQuery, filterToApiQuery, filterToSearch, formFromFilter, isEmptyFilter, type AuditFilter, type AuditFilterForm, type FilterErrors } from '../../admin/audit-filter.js';
 import { PageHeader } from '../../components/layout.js';
@@ -12,11 +13,10 @@ import { LoadMoreButton, useMore } from '../../components/load-more.js';
 
 const PAGE = 100;
 
-/** Names for the ids in the log: users by name and email, nodes by name. Loaded once per visit. */
+/** Names for the ids in the log: users by name and email (the shared user directory), nodes by name (loaded once per visit). */
 interface Directory {
-  users: Map<string, { name: string; email: string }>;
-  nodes: Map<string, { name: string }>;
-  userList: { id: string; name: string; email: string }[];
+  users: ReadonlyMap<string, { name: string; email: string }>;
+  nodes: ReadonlyMap<string, { name: string }>;
 }
 
 /** /admin/audit: every state change, sign-in, key use and admin action; the filter lives in the URL. */
@@ -25,8 +25,12 @@ export function AuditLog() {
   const filter = filterFromQuery(query);
   const key = filterToSearch(filter);
   const entries = useLoad(() => call('listAudit', { query: { ...filterToApiQuery(filter), limit: PAGE } }), [key]);
-  const directory = useLoad(loadDirectory);
-  const dir: Directory = directory.state.status === 'ready' ? directory.state.data : { users: new Map(), nodes: new Map(), userList: [] };
+  const users = useUserDirectory();
+  const nodes = useLoad(loadNodeNames);
+  const nodeNames = nodes.state.status === 'ready' ? nodes.state.data : NO_NODES;
+  const dir: Directory = useMemo(() => ({ users: users.byId, nodes: nodeNames }), [users.byId, nodeNames]);
+  const userList = useMemo(() => [...users.list].sort((a, b) => a.email.localeCompare(b.email)), [users.list]);
+  const directoryError = users.error ?? (nodes.state.status === 'error' ? (nodes.state.error instanceof Error ? nodes.state.error.message : 'unknown error') : null);
   const more = useMore();
   const loadMore = (cursor: string) =>
     more.run(async () => {
@@ -36,10 +40,10 @@ export function AuditLog() {
   return (
     <>
       <PageHeader title="Audit log" />
-      <FilterForm key={key} filter={filter} users={dir.userList} apply={(f) => route(`/admin/audit${filterToSearch(f)}`)} />
-      {directory.state.status === 'error' && (
+      <FilterForm key={key} filter={filter} users={userList} apply={(f) => route(`/admin/audit${filterToSearch(f)}`)} />
+      {directoryError !== null && (
         <p class="muted" role="status">
-          Names of users and nodes could not be loaded ({directory.state.error instanceof Error ? directory.state.error.message : 'unknown error'}); ids are shown instead.
+          Names of users and nodes could not be loaded ({directoryError}); ids are shown instead.
         </p>
       )}
       {entries.state.status === 'loading' && <Loading what="the audit log" />}
@@ -120,7 +124,7 @@ function AuditRow({ entry, dir }: { entry: AuditEntry; dir: Directory }) {
   );
 }
 
-function FilterForm({ filter, users, apply }: { filter: AuditFilter; users: Directory['userList']; apply: (filter: AuditFilter) => void }) {
+function FilterForm({ filter, users, apply }: { filter: AuditFilter; users: readonly User[]; apply: (filter: AuditFilter) => void }) {
   const [form, setForm] = useState<AuditFilterForm>(() => formFromFilter(filter));
   const [errors, setErrors] = useState<FilterErrors>({});
   const set = (field: keyof AuditFilterForm) => (e: Event) => setForm({ ...form, [field]: (e.currentTarget as HTMLInputElement).value });
@@ -181,11 +185,9 @@ function FilterForm({ filter, users, apply }: { filter: AuditFilter; users: Dire
   );
 }
 
-async function loadDirectory(): Promise<Directory> {
-  const [users, nodes] = await Promise.all([callAll<'listUsers', User>('listUsers', { query: {} }, 2_000), callAll<'listNodes', RenderNode>('listNodes', { query: {} }, 2_000)]);
-  return {
-    users: new Map(users.map((u) => [u.id, { name: u.name, email: u.email }])),
-    nodes: new Map(nodes.map((n) => [n.id, { name: n.name }])),
-    userList: users.map((u) => ({ id: u.id, name: u.name, email: u.email })).sort((a, b) => a.email.localeCompare(b.email)),
-  };
+const NO_NODES: ReadonlyMap<string, { name: string }> = new Map();
+
+async function loadNodeNames(): Promise<ReadonlyMap<string, { name: string }>> {
+  const nodes = await callAll<'listNodes', RenderNode>('listNodes', { query: {} }, 2_000);
+  return new Map(nodes.map((n) => [n.id, { name: n.name }]));
 }

@@ -1,7 +1,8 @@
-import type { NodeState, RenderNode, User } from '@cloudexport/shared';
+import type { NodeState, RenderNode } from '@cloudexport/shared';
 import { NodeState as NodeStates } from '@cloudexport/shared';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { callAll } from '../../api/client.js';
+import { useUserDirectory } from '../../api/user-directory.js';
 import { PageHeader } from '../../components/layout.js';
 import { nodeActionsHint } from '../../components/node-actions.js';
 import { LiveIndicator } from '../../components/node-live-indicator.js';
@@ -18,7 +19,12 @@ const PAGE_ROWS = 100;
 /** Admin fleet: every node, live; sort, filter and search over the live set in the browser. */
 export function Fleet() {
   const nodes = useLiveNodes((onPage) => callAll<'listNodes', RenderNode>('listNodes', { query: {} }, 5_000, onPage), []);
-  const owners = useOwners();
+  // owner names and emails by user id; until they load (or if they cannot), rows show a short id
+  const users = useUserDirectory();
+  const owners = users.byId;
+  useEffect(() => {
+    if (users.error) console.warn('owner names could not be loaded', users.error);
+  }, [users.error]);
   const tiers = useTierNames();
   const [filter, setFilter] = useState<NodeFilter>(NO_FILTER);
   const [sort, setSort] = useState<NodeSort>({ key: 'name', dir: 'asc' });
@@ -159,14 +165,3 @@ export function Fleet() {
 }
 
 const EMPTY: readonly RenderNode[] = [];
-
-/** Owner names and emails by user id; until they load (or if they cannot), rows show a short id. */
-function useOwners(): Map<string, { name: string; email: string }> {
-  const [owners, setOwners] = useState(() => new Map<string, { name: string; email: string }>());
-  useEffect(() => {
-    callAll<'listUsers', User>('listUsers', { query: {} })
-      .then((users) => setOwners(new Map(users.map((u) => [u.id, { name: u.name, email: u.email }]))))
-      .catch((err: unknown) => console.warn('owner names could not be loaded', err));
-  }, []);
-  return owners;
-}

@@ -97,7 +97,7 @@ function TierRow({ tier, onSaved }: { tier: Tier; onSaved: (tier: Tier) => void 
     <tr data-testid="tier-row" data-tier-id={id}>
       <td>
         <label class="cell-field">
-          <span class="sr-only">Name of tier {id}</span>
+          <span class="visually-hidden">Name of tier {id}</span>
           <input form={formId} value={form.name} onInput={edit('name')} aria-invalid={!!errors.name} aria-describedby={errors.name ? `${formId}-name-error` : undefined} maxLength={60} size={14} />
         </label>
         <div class="muted tier-id">{id}</div>
@@ -105,7 +105,7 @@ function TierRow({ tier, onSaved }: { tier: Tier; onSaved: (tier: Tier) => void 
       </td>
       <td>
         <label class="cell-field">
-          <span class="sr-only">Price per GPU-minute for {tier.name}, in dollars</span>
+          <span class="visually-hidden">Price per GPU-minute for {tier.name}, in dollars</span>
           <span class="price-input">
             <span aria-hidden="true">$</span>
             <input
@@ -125,7 +125,7 @@ function TierRow({ tier, onSaved }: { tier: Tier; onSaved: (tier: Tier) => void 
       </td>
       <td>
         <label class="cell-field">
-          <span class="sr-only">GPU models of {tier.name}, one per line or comma separated</span>
+          <span class="visually-hidden">GPU models of {tier.name}, one per line or comma separated</span>
           <textarea
             form={formId}
             data-testid={`tier-models-${id}`}

@@ -7,6 +7,7 @@ import { PageHeader } from '../../components/layout.js';
 import { StatCard } from '../../components/stat-card.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { TimeChart } from '../../components/time-chart.js';
+import { LiveIndicator } from '../../components/node-live-indicator.js';
 import { useLoad } from '../../components/use-load.js';
 import { useLive } from '../../live/live-socket.js';
 import { ago } from '../../format/format.js';
@@ -37,10 +38,7 @@ export function AdminOverview() {
   return (
     <>
       <PageHeader title="Overview">
-        <span class="muted" role="status">
-          <span class={connected ? 'live-dot on' : 'live-dot'} aria-hidden="true" />
-          {connected ? 'Live' : 'Reconnecting…'}
-        </span>
+        <LiveIndicator live={connected && !refused} refused={refused} whenRefused="The counts load again when you reload the page." />
       </PageHeader>
       {refused && (
         <p class="inline-error" role="alert">
@@ -123,10 +121,13 @@ function useHistory(): HistoryState {
   const [state, setState] = useState<HistoryState>({ loading: true, error: null, stepSeconds: 60, points: [] });
   useEffect(() => {
     let alive = true;
+    // the whole window until it loaded once; then only the last hour, merged in
+    let loadedWindow = false;
     const fetchHours = (hours: number) =>
       call('getMetricsHistory', { query: { hours } }).then(
         (h: MetricsHistory) => {
           if (!alive) return;
+          if (hours === HOURS) loadedWindow = true;
           setState((s) => ({ loading: false, error: null, stepSeconds: h.stepSeconds, points: mergePoints(s.points, h.points, Date.now(), HOURS) }));
         },
         (err: unknown) => {
@@ -135,7 +136,7 @@ function useHistory(): HistoryState {
         },
       );
     void fetchHours(HOURS);
-    const timer = setInterval(() => void fetchHours(1), REFRESH_MS);
+    const timer = setInterval(() => void fetchHours(loadedWindow ? 1 : HOURS), REFRESH_MS);
     return () => {
       alive = false;
       clearInterval(timer);

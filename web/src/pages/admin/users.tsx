@@ -99,7 +99,7 @@ function UserRow({ user, onChange }: { user: User; onChange: (user: User) => voi
         <td>{user.email}</td>
         <td>
           <label class="cell-field">
-            <span class="sr-only">Role of {user.name}</span>
+            <span class="visually-hidden">Role of {user.name}</span>
             <select
               data-testid={`user-role-${user.id}`}
               value={user.role}

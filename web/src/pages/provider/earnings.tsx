@@ -1,7 +1,8 @@
-import type { Earnings as EarningsData, User } from '@cloudexport/shared';
-import { useEffect, useState } from 'preact/hooks';
-import { call, callAll } from '../../api/client.js';
+import type { Earnings as EarningsData } from '@cloudexport/shared';
+import { useMemo, useState } from 'preact/hooks';
+import { call } from '../../api/client.js';
 import { useUser } from '../../api/session.js';
+import { useUserDirectory } from '../../api/user-directory.js';
 import { PageHeader } from '../../components/layout.js';
 import { Empty, ErrorState, Loading } from '../../components/states.js';
 import { useLoad } from '../../components/use-load.js';
@@ -115,7 +116,7 @@ function EarningsView({ data, days }: { data: EarningsData; days: number }) {
                 Earned
               </th>
               <th scope="col" class="earnings-bar-col">
-                <span class="fleet-sr-only">Share of the best day</span>
+                <span class="visually-hidden">Share of the best day</span>
               </th>
             </tr>
           </thead>
@@ -139,11 +140,9 @@ function EarningsView({ data, days }: { data: EarningsData; days: number }) {
 
 /** Admins: whose earnings to show (their own when none is picked). */
 function ProviderPicker({ value, onChange }: { value: string; onChange: (id: string) => void }) {
-  const [providers, setProviders] = useState<User[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    callAll<'listUsers', User>('listUsers', { query: { role: 'provider' } }).then(setProviders, (err: unknown) => setError(err instanceof Error ? err.message : String(err)));
-  }, []);
+  const { list, loading, error } = useUserDirectory();
+  // null until the users load (the menu stays disabled, as it does when they cannot)
+  const providers = useMemo(() => (loading || error !== null ? null : list.filter((u) => u.role === 'provider')), [list, loading, error]);
   return (
     <label class="fleet-inline-label">
       Provider

@@ -9,6 +9,7 @@ import { JobPreviewFrame, shownPreview, type ShownPreview } from '../../componen
 import { JobProblems, jobProblems } from '../../components/job-problems.js';
 import { JobTimeline } from '../../components/job-timeline.js';
 import { PageHeader } from '../../components/layout.js';
+import { LiveIndicator } from '../../components/node-live-indicator.js';
 import { ProgressBar } from '../../components/progress-bar.js';
 import { ErrorState, Loading } from '../../components/states.js';
 import { useLoad } from '../../components/use-load.js';
@@ -94,8 +95,7 @@ export function JobPage({ params }: { params?: Record<string, string> }) {
   return (
     <>
       <PageHeader title={j.name}>
-        <span class={live.connected ? 'live-dot on' : 'live-dot'} title={live.connected ? 'Live' : 'Reconnecting'} aria-hidden="true" />
-        <span class="muted">{live.connected ? 'Live' : 'Reconnecting…'}</span>
+        <LiveIndicator live={live.connected && !live.refused} refused={live.refused} whenRefused="Reload the page to see where the job stands." />
         <JobActions job={j} onChanged={onChanged} />
       </PageHeader>
       {live.refused && (
