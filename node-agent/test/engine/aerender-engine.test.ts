@@ -174,7 +174,7 @@ test.serial('total timeout stops a render that keeps printing', async (t) => {
   if (result.ok) return t.fail('expected a failure');
   t.is(result.reason, 'total_timeout');
   t.regex(result.message, /ran past its 5 s limit after \d+ of 100 frames/);
-  t.true(elapsedMs < 5000 + 3000, `took ${elapsedMs} ms`);
+  t.true(elapsedMs < 5000 + 5000, `took ${elapsedMs} ms: cut at the limit, not run to the end`);
 });
 
 test.serial('abort signal cancels the render and kills aerender', async (t) => {

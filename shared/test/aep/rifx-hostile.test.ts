@@ -17,7 +17,7 @@ function refused(t: import('ava').ExecutionContext, bytes: Uint8Array, message: 
   t.regex(err.message, /^Not an After Effects project: /);
   t.regex(err.message, message);
   if (offset !== undefined) t.is(err.offset, offset);
-  t.true(performance.now() - started < 1000, 'refused quickly');
+  t.true(performance.now() - started < 10_000, 'refused, not walked for ever');
   return err;
 }
 
