@@ -78,7 +78,12 @@ export async function createCoordinator(parts: CoordinatorParts): Promise<Coordi
   bus.on('work', () => dispatcher.kick());
   bus.on('node', (node) => dispatcher.noteNode(node));
   bus.on('revoke', ({ nodeId, chunkId, epoch, reason }) => registry.sockets.get(nodeId)?.emit('chunk:cancel', { chunkId, epoch, reason }));
-  bus.on('nodeCommand', ({ nodeId, state }) => registry.sockets.get(nodeId)?.emit('node:state', { state }));
+  bus.on('nodeCommand', ({ nodeId, state, revoked }) => {
+    const socket = registry.sockets.get(nodeId);
+    socket?.emit('node:state', { state });
+    // a revoked identity keeps no connection: the handshake refuses it from now on
+    if (revoked) socket?.disconnect(true);
+  });
 
   const em = db.orm.em.fork();
   await seedDefaultTiers(em, clock.now());

@@ -51,7 +51,8 @@ serial('“Add a node” gives an install command that enrolls a real agent, whi
   const code = await new Promise((resolve) => enroll.on('exit', resolve));
   t.is(code, 0, enroll.output());
   nodeId = /Enrolled node ([0-9a-f-]{36})/.exec(enroll.output())![1]!;
-  w.fleet.start(home, ['run']);
+  // frames slow enough that the owner sees a chunk's count rise (the earnings test)
+  w.fleet.start(home, ['run'], { AERENDER_DOUBLE_FRAME_DELAY_MS: '250' });
   await waitForAttribute(page, rowOf(nodeId), 'data-state', 'online', 30_000);
   t.true(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true), 'the row came over the socket, not from a reload');
   t.regex(await page.locator(rowOf(nodeId)).innerText(), /provider-gpu/);
@@ -85,10 +86,21 @@ serial('the node page shows the owner’s node', async (t) => {
   await shot(page, 'provider-node');
 });
 
-serial('earnings show what the node earned, as the API counts it, by node and by day', async (t) => {
+serial('My nodes shows the frames of the chunk a node renders, live; earnings show what it earned, as the API counts it, by node and by day', async (t) => {
   // the node renders a small job, so there is something to be paid for
   const artist = await w.c.user('artist');
-  const jobId = await submitRenderJob(w.c, artist.key, { frames: 5, chunkSize: 5, name: 'Paid work' });
+  await page.goto('/nodes');
+  await waitForAttribute(page, rowOf(nodeId), 'data-state', 'online');
+  const FRAMES = 20;
+  const jobId = await submitRenderJob(w.c, artist.key, { frames: FRAMES, chunkSize: FRAMES, name: 'Paid work' });
+  // the row's frame bar moves on while the chunk renders: the owner's progress events, not a reload
+  const bar = `${rowOf(nodeId)} [role="progressbar"]`;
+  await page.waitForFunction((s) => Number(document.querySelector(s)?.getAttribute('aria-valuenow') ?? 0) > 0, bar, { timeout: 30_000 });
+  const seen = Number(await page.locator(bar).getAttribute('aria-valuenow'));
+  t.true(seen > 0 && seen < FRAMES, `seen mid-chunk at ${seen}/${FRAMES}`);
+  await page.waitForFunction(([s, n]) => Number(document.querySelector(s as string)?.getAttribute('aria-valuenow') ?? 0) > (n as number), [bar, seen] as const, { timeout: 30_000 });
+  t.regex(await page.locator(rowOf(nodeId)).innerText(), /Rendering/);
+  t.notRegex(await page.locator(rowOf(nodeId)).innerText(), /Paid work/, 'whose job it renders is not the owner’s business');
   const earningsNow = async () => (await w.c.call('GET', '/api/v1/earnings', { key: w.provider.key })).body as { totalUsd: number; byNode: { nodeId: string; usd: number }[] };
   await eventually(async () => (await jobOf(w.c, artist.key, jobId)).state === 'COMPLETED', 60_000, 'the job to complete');
   // every chunk (the frames, then the assembly) is charged once it is done
@@ -113,4 +125,21 @@ serial('the admin pages and endpoints are refused to a provider', async (t) => {
   t.deepEqual(await fetchFromPage(page, 'GET', '/api/v1/audit'), { status: 403, code: 'forbidden' });
   t.is(await nodeState(nodeId), 'online');
   t.deepEqual(page.errors, [], 'no uncaught error in the page all along');
+});
+
+serial('revoke, on the node page, asks first; then the node is revoked for good and its agent is cut off', async (t) => {
+  await page.goto(`/nodes/${nodeId}`);
+  await page.getByTestId('node-revoke').click();
+  t.is(await nodeState(nodeId), 'online', 'the first click only asks');
+  await page.getByTestId('node-revoke-confirm').click();
+  await waitForAttribute(page, '[data-testid="node-status"]', 'data-state', 'disabled');
+  await waitForText(page, 'node-status', /Revoked/);
+  const node = (await w.c.call('GET', `/api/v1/nodes/${nodeId}`, { key: w.provider.key })).body as { state: string; revoked: boolean; connected: boolean };
+  t.like(node, { state: 'disabled', revoked: true });
+  t.is(await page.getByTestId('node-revoke').count(), 0, 'nothing more to revoke');
+  t.is(await page.getByTestId('node-enable').count(), 0, 'and nothing to resume: it must enroll again');
+  await shot(page, 'provider-node-revoked');
+  // the agent was dropped and its handshake is refused from now on: it shows as not connected
+  await eventually(async () => !(await w.c.call('GET', `/api/v1/nodes/${nodeId}`, { key: w.provider.key })).body.connected, 30_000, 'the agent cut off');
+  t.deepEqual(page.errors, []);
 });

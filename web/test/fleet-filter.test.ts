@@ -17,6 +17,7 @@ function node(over: Partial<RenderNode> & { name: string }): RenderNode {
     aeInstalls: [{ version: '25.1', major: 25, path: '/ae25/aerender' }],
     agentVersion: '0.1.0',
     disabledReason: null,
+    revoked: false,
     connected: true,
     currentChunkId: null,
     currentChunk: null,
@@ -118,6 +119,8 @@ test('which actions a state offers: owners resume a pause, only admins lift a di
   t.deepEqual(nodeActions('draining', false), { drain: false, disable: false, enable: true });
   t.deepEqual(nodeActions('disabled', false), { drain: false, disable: false, enable: false });
   t.deepEqual(nodeActions('disabled', true), { drain: false, disable: false, enable: true });
+  t.deepEqual(nodeActions('disabled', true, true), { drain: false, disable: false, enable: false }, 'a revoked node is enrolled again, never enabled');
+  t.deepEqual(nodeActions('online', true, true), { drain: false, disable: false, enable: false });
 });
 
 test('live batch: a node event replaces its row or adds a new node; progress moves the chunk holder; untouched rows keep their object', (t) => {

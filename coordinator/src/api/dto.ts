@@ -126,6 +126,7 @@ export function nodeDto(n: NodeRow, now: Date, figures?: NodeFigures): RenderNod
     aeInstalls: n.aeInstalls,
     agentVersion: n.agentVersion ?? null,
     disabledReason: n.disabledReason ?? null,
+    revoked: !!n.revokedAt,
     connected: n.state !== 'offline' && !!n.lastHeartbeatAt && now.getTime() - n.lastHeartbeatAt.getTime() < CONNECTED_WITHIN_MS,
     currentChunkId: n.currentChunkId ?? null,
     currentChunk: current && current.id === n.currentChunkId ? current : null,

@@ -17,7 +17,7 @@ export interface AppliedReports {
   chunks: ChunkRow[];
   /** Nodes released by a done. */
   nodes: NodeRow[];
-  progress: { jobId: string; chunkId: string; chunkFramesDone: number; lastFrame: number | null }[];
+  progress: { jobId: string; chunkId: string; nodeId: string; chunkFramesDone: number; lastFrame: number | null }[];
 }
 
 const FORWARD: ChunkState[] = [ChunkState.ASSIGNED, ChunkState.DOWNLOADING, ChunkState.RENDERING, ChunkState.UPLOADING, ChunkState.DONE];
@@ -59,7 +59,7 @@ export async function applyReports(sql: Sql, reports: Report[], now: Date, lease
         if (chunk.state !== r.report.state) advance(chunk, r.report.state);
         chunk.framesDone = Math.min(r.report.framesDone, frames);
         chunk.leaseExpiresAt = new Date(now.getTime() + leaseMs);
-        progress.push({ jobId: chunk.jobId, chunkId, chunkFramesDone: chunk.framesDone, lastFrame: r.report.lastFrame });
+        progress.push({ jobId: chunk.jobId, chunkId, nodeId: r.nodeId, chunkFramesDone: chunk.framesDone, lastFrame: r.report.lastFrame });
       } else {
         if (r.report.frames !== frames) {
           return { miscounted: { nodeId: r.nodeId, chunkId, epoch, message: `Reported ${r.report.frames} frames for a chunk of ${frames}.` } };

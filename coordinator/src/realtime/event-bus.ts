@@ -5,6 +5,8 @@ import type { Chunk, Job, LiveWarning, RenderNode } from '@cloudexport/shared';
 export interface ChunkProgressEvent {
   jobId: string;
   chunkId: string;
+  /** The node rendering it: its owner sees the chunk's count move on. */
+  nodeId: string;
   chunkFramesDone: number;
   lastFrame: number | null;
 }
@@ -19,7 +21,7 @@ export interface BusEvents {
   /** A node must drop a chunk (cancelled, reassigned, job over). */
   revoke: [{ nodeId: string; chunkId: string; epoch: number; reason: string }];
   /** A node must change state (drain, disable, enable). */
-  nodeCommand: [{ nodeId: string; state: 'online' | 'draining' | 'disabled' }];
+  nodeCommand: [{ nodeId: string; state: 'online' | 'draining' | 'disabled'; /** Its keys were revoked: its connection is closed too. */ revoked?: boolean }];
   /** There may be work to hand out. */
   work: [];
 }

@@ -6,7 +6,7 @@ import { isAdmin, type Principal } from '../api/principal.js';
 import { authenticate } from '../auth/authenticate.js';
 import { sessionTokenFromCookies } from '../auth/session-cookie.js';
 import { authenticateSession } from '../auth/sessions.js';
-import { JobEntity } from '../db/entities/index.js';
+import { JobEntity, NodeEntity } from '../db/entities/index.js';
 import { framesDone } from '../fleet/job-progress.js';
 import type { ChunkProgressEvent } from './event-bus.js';
 
@@ -14,13 +14,18 @@ type LiveSocket = Socket<LiveClientEvents, LiveServerEvents, Record<string, neve
 
 const jobRoom = (id: string) => `job:${id}`;
 const FLEET = 'fleet';
-/** A provider's `{ fleet: true }`: the state of their own nodes only. */
+/** A provider's `{ fleet: true }`: their own nodes only. */
 const ownerRoom = (userId: string) => `owner:${userId}`;
+/** `{ myJobs: true }`: every job of one user's, those submitted later too. */
+const jobsOfRoom = (userId: string) => `jobs-of:${userId}`;
+const OWNER_ROOMS = 'owner:';
+const JOBS_OF_ROOMS = 'jobs-of:';
 /** A live client that has not acknowledged a preview this long is sent the next anyway. */
 const PREVIEW_ACK_TIMEOUT_MS = 10_000;
 
 /**
- * The /live namespace: artists follow their jobs, admins any job and the fleet. A client
+ * The /live namespace: artists follow their jobs, providers their nodes, admins any job and the
+ * fleet (the subscriptions are described at LIVE_NAMESPACE). A client
  * authenticates with its API key (or the console's session cookie) and subscribes; state
  * changes and per-frame progress follow, and for a job, its latest preview frame (at once on
  * subscribing, then as nodes send them).
@@ -48,7 +53,7 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     socket.on('subscribe', async (sub, ack) => {
       const reply = typeof ack === 'function' ? ack : () => {};
       const parsed = subscriptionSchema.safeParse(sub);
-      if (!parsed.success) return reply({ ok: false, code: AckCode.invalid, message: 'Subscribe to { jobId } or { fleet: true }.' });
+      if (!parsed.success) return reply({ ok: false, code: AckCode.invalid, message: 'Subscribe to { jobId }, { myJobs: true } or { fleet: true }.' });
       const answer = await allowed(deps, principal, parsed.data);
       if (answer.ok) await socket.join(roomOf(principal, parsed.data));
       reply(answer);
@@ -65,15 +70,19 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
 
   // Socket.IO encodes a broadcast before it looks at the rooms: skip the ones nobody is in
   const watched = (rooms: string[]) => rooms.some((r) => (nsp.adapter.rooms.get(r)?.size ?? 0) > 0);
+  const anyWatched = (prefix: string) => {
+    for (const [room, sockets] of nsp.adapter.rooms) if (sockets.size > 0 && room.startsWith(prefix)) return true;
+    return false;
+  };
   const send = <E extends keyof LiveServerEvents>(rooms: string[], event: E, ...payload: Parameters<LiveServerEvents[E]>) => {
     if (watched(rooms)) nsp.to(rooms).emit(event, ...payload);
   };
-  deps.bus.on('job', (job) => send([jobRoom(job.id), FLEET], 'job', job));
+  deps.bus.on('job', (job) => send([jobRoom(job.id), FLEET, jobsOfRoom(job.ownerId)], 'job', job));
   deps.bus.on('chunk', (chunk) => send([jobRoom(chunk.jobId)], 'chunk', chunk));
   // the job's total is summed only for jobs someone watches, at most every PROGRESS_MS per job
   const pending = new Map<string, ChunkProgressEvent>();
   deps.bus.on('chunkProgress', (p) => {
-    if (!watched([jobRoom(p.jobId), FLEET])) return;
+    if (!watched([jobRoom(p.jobId), FLEET]) && !anyWatched(JOBS_OF_ROOMS) && !anyWatched(OWNER_ROOMS)) return;
     const wasPending = pending.has(p.chunkId);
     pending.set(p.chunkId, p);
     if (!wasPending) void flush(p.chunkId);
@@ -83,10 +92,19 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
       for (;;) {
         const p = pending.get(chunkId)!;
         const em = deps.orm.em.fork();
-        const [frames, job] = await Promise.all([framesDone(em, [p.jobId]), em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal'] })]);
+        const [frames, job, node] = await Promise.all([
+          framesDone(em, [p.jobId]),
+          em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal', 'ownerId'] }),
+          anyWatched(OWNER_ROOMS) ? em.findOne(NodeEntity, { id: p.nodeId }, { fields: ['ownerId'] }) : null,
+        ]);
         // a newer report came in while summing: sum again, so the total matches the chunk's count
         if (pending.get(chunkId) !== p) continue;
-        send([jobRoom(p.jobId), FLEET], 'progress', { ...p, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+        const progress = { jobId: p.jobId, chunkId: p.chunkId, chunkFramesDone: p.chunkFramesDone, lastFrame: p.lastFrame };
+        const full = [jobRoom(p.jobId), FLEET, ...(job ? [jobsOfRoom(job.ownerId)] : [])];
+        send(full, 'progress', { ...progress, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+        // the node's owner sees their node's chunk move on, not how far the job is (nor twice)
+        const owner = node ? ownerRoom(node.ownerId) : null;
+        if (owner && watched([owner])) nsp.to(owner).except(full).emit('progress', { ...progress, jobFramesDone: 0, framesTotal: 0 });
         return;
       }
     } catch (err) {
@@ -146,11 +164,13 @@ function sameOrigin(origin: string | undefined, host: string | undefined, public
 
 function roomOf(principal: Principal, sub: Subscription): string {
   if ('jobId' in sub) return jobRoom(sub.jobId);
+  if ('myJobs' in sub) return jobsOfRoom(principal.userId);
   return isAdmin(principal) ? FLEET : ownerRoom(principal.userId);
 }
 
-/** Admins watch the whole fleet, providers their own nodes (node events only), artists only their jobs. */
+/** Admins watch the whole fleet, providers their own nodes, everyone their own jobs. */
 async function allowed(deps: Deps, principal: Principal, sub: Subscription): Promise<Ack> {
+  if ('myJobs' in sub) return { ok: true };
   if ('fleet' in sub) {
     if (isAdmin(principal) || principal.role === Role.provider) return { ok: true };
     return { ok: false, code: AckCode.notYours, message: 'Only admins (the whole fleet) and providers (their own nodes) may watch nodes.' };

@@ -73,8 +73,17 @@ test('a forged signature, a replayed handshake, a stale clock and a revoked node
   const stolen = agent.auth();
   await t.throwsAsync(other.connect({ ...stolen, nodeId: other.nodeId }), { message: /signature does not match/ }, 'a signature is bound to its node');
 
-  t.is((await c.call('DELETE', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key })).status, 200);
+  // revoked while connected: told, then dropped; its keys open nothing again
+  await agent.connect();
+  await agent.hello();
+  const dropped = new Promise<string>((resolve) => agent.socket!.once('disconnect', resolve));
+  const revoked = await c.call('DELETE', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key });
+  t.is(revoked.status, 200);
+  t.like(revoked.body, { state: 'disabled', revoked: true });
+  t.is(await dropped, 'io server disconnect');
+  t.deepEqual(agent.states, ['disabled']);
   await t.throwsAsync(agent.connect(), { message: /revoked/ });
+  t.is((await c.call('POST', `/api/v1/nodes/${agent.nodeId}/enable`, { key: c.admin.key })).status, 409, 'a revoked node is enrolled again, never enabled');
   t.is((await c.call('GET', `/api/v1/nodes/${agent.nodeId}`, { key: provider.key })).body.state, 'disabled');
 });
 

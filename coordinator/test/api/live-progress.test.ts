@@ -68,3 +68,34 @@ test('an artist follows their job frame by frame; strangers and bad keys are ref
   await eventually(() => nodes.includes(agent.nodeId), 10_000, 'the fleet sees the node go offline');
   for (const s of [watcher, snoop, admin]) s.close();
 });
+
+// serial: no other test's node takes its chunks
+test.serial('{ myJobs: true } brings every job of the caller’s, those created later too, and none of anyone else’s', async (t) => {
+  const watcher = await live(artist.key);
+  const jobs: Job[] = [];
+  const progress: FrameProgress[] = [];
+  watcher.on('job', (j: Job) => jobs.push(j));
+  watcher.on('progress', (p: FrameProgress) => progress.push(p));
+  t.deepEqual(await watcher.emitWithAck('subscribe', { myJobs: true }), { ok: true });
+  const bad = await watcher.emitWithAck('subscribe', { myJobs: false });
+  t.false(bad.ok);
+  t.regex(String(bad.message), /myJobs/);
+
+  const theirs = (await c.call('POST', '/api/v1/jobs', { key: stranger.key, body: sampleJob })).body as Job;
+  const mine = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 9 }, chunkSize: 10, priority: 100 } })).body as Job;
+  await eventually(() => jobs.find((j) => j.id === mine.id), 10_000, 'the job submitted after subscribing');
+
+  const agent = await TestAgent.enroll(c, provider.key);
+  await agent.connect();
+  await agent.hello();
+  const a = await eventually(() => agent.assignments.find((x) => x.jobId === mine.id), 10_000, 'assignment');
+  await agent.send('chunk:progress', { chunkId: a.chunkId, epoch: a.epoch, state: 'RENDERING', framesDone: 6, lastFrame: 5 });
+  const p = await eventually(() => progress.find((x) => x.jobId === mine.id && x.chunkFramesDone === 6), 10_000, 'its progress');
+  t.like(p, { jobFramesDone: 6, framesTotal: 10 });
+  await agent.send('chunk:done', { chunkId: a.chunkId, epoch: a.epoch, frames: 10 });
+  await eventually(() => jobs.some((j) => j.id === mine.id && j.state === 'COMPLETED'), 10_000, 'COMPLETED');
+  t.false(jobs.some((j) => j.id === theirs.id), 'another artist’s job is never sent');
+  t.true(jobs.every((j) => j.ownerId === artist.id));
+  agent.close();
+  watcher.close();
+});

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { LIVE_NAMESPACE, type RenderNode } from '@cloudexport/shared';
+import { LIVE_NAMESPACE, type FrameProgress, type RenderNode } from '@cloudexport/shared';
 import { io, type Socket } from 'socket.io-client';
 import { sampleJob, startTestCoordinator, type TestCoordinator } from '../helpers/test-coordinator.js';
 import { eventually, TestAgent } from '../helpers/test-agent.js';
@@ -58,4 +58,37 @@ test('a provider watching { fleet: true } gets their own nodes only; an artist i
   t.is(jobEvents.length, 0, 'no job events: those are the artists’ and the admins’');
   watcher.close();
   snoop.close();
+});
+
+// serial: no other test's node takes its chunks
+test.serial('a provider sees the frame count of the chunk their node renders, without the job’s figures; not another provider’s', async (t) => {
+  const mine = await c.user('provider');
+  const theirs = await c.user('provider');
+  const artist = await c.user('artist');
+  const watcher = await live(mine.key);
+  const progress: FrameProgress[] = [];
+  watcher.on('progress', (p: FrameProgress) => progress.push(p));
+  t.deepEqual(await watcher.emitWithAck('subscribe', { fleet: true }), { ok: true });
+
+  const own = await TestAgent.enroll(c, mine.key);
+  const other = await TestAgent.enroll(c, theirs.key);
+  for (const agent of [own, other]) {
+    await agent.connect();
+    await agent.hello();
+  }
+  // two chunks of 10 frames: one each (a node holds one chunk at a time)
+  const job = (await c.call('POST', '/api/v1/jobs', { key: artist.key, body: { ...sampleJob, comp: { ...sampleJob.comp, frameEnd: 19 }, chunkSize: 10, priority: 100 } })).body;
+  const mineA = await eventually(() => own.assignments.find((a) => a.jobId === job.id), 10_000, 'my node’s chunk');
+  const theirsA = await eventually(() => other.assignments.find((a) => a.jobId === job.id), 10_000, 'their node’s chunk');
+  await other.send('chunk:progress', { chunkId: theirsA.chunkId, epoch: theirsA.epoch, state: 'RENDERING', framesDone: 7, lastFrame: 16 });
+  await own.send('chunk:progress', { chunkId: mineA.chunkId, epoch: mineA.epoch, state: 'RENDERING', framesDone: 4, lastFrame: 3 });
+  const seen = await eventually(() => progress.find((p) => p.chunkId === mineA.chunkId && p.chunkFramesDone === 4), 10_000, 'my chunk’s count');
+  t.like(seen, { jobId: job.id, jobFramesDone: 0, framesTotal: 0, lastFrame: 3 });
+  // a later report of mine comes after theirs surely went wherever it went
+  await own.send('chunk:progress', { chunkId: mineA.chunkId, epoch: mineA.epoch, state: 'RENDERING', framesDone: 5, lastFrame: 4 });
+  await eventually(() => progress.find((p) => p.chunkId === mineA.chunkId && p.chunkFramesDone === 5), 10_000, 'my next count');
+  t.false(progress.some((p) => p.chunkId === theirsA.chunkId), 'another provider’s chunk is never sent');
+  own.close();
+  other.close();
+  watcher.close();
 });

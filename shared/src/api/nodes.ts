@@ -24,6 +24,7 @@ export const nodeSchema = z
     aeInstalls: z.array(aeInstallSchema),
     agentVersion: z.string().nullable(),
     disabledReason: z.string().nullable(),
+    revoked: z.boolean().default(false).meta({ description: 'Its keys are no longer accepted (DELETE /nodes/:id): it stays disabled for good; the machine must enroll again.' }),
     connected: z.boolean().meta({ description: 'Holds a live connection to a coordinator now.' }),
     currentChunkId: idSchema.nullable(),
     currentChunk: z

@@ -5,17 +5,28 @@ import type { Ack } from './agent-events.js';
 
 /**
  * Socket.IO namespace the console and the panel watch on: artists their jobs, providers their
- * own nodes (`{ fleet: true }` gives them `node` events of their nodes only), admins any job and
- * the whole fleet. Auth: `{ key }` (an API key), or no auth and the web console's session cookie
- * (same-origin only).
+ * own nodes, admins any job and the whole fleet. Auth: `{ key }` (an API key), or no auth and the
+ * web console's session cookie (same-origin only). Subscriptions:
+ * - `{ jobId }`: one job's `job`, `chunk`, `progress`, `warning` and `job:preview` (its owner, admins);
+ * - `{ myJobs: true }`: `job` and `progress` of every job of the caller's, jobs submitted later too;
+ * - `{ fleet: true }`: admins every `node`, `job` and `progress`; providers `node` and `progress`
+ *   of their own nodes, where whose job a node renders is blanked (see FrameProgress).
  */
 export const LIVE_NAMESPACE = '/live';
 
 export const liveAuthSchema = z.object({ key: z.string().min(1).max(200) }).strict();
 
-export const subscriptionSchema = z.union([z.object({ jobId: z.uuid() }).strict(), z.object({ fleet: z.literal(true) }).strict()]);
+export const subscriptionSchema = z.union([
+  z.object({ jobId: z.uuid() }).strict(),
+  z.object({ myJobs: z.literal(true) }).strict(),
+  z.object({ fleet: z.literal(true) }).strict(),
+]);
 export type Subscription = z.infer<typeof subscriptionSchema>;
 
+/**
+ * A chunk's frame count moved on. To a provider watching their nodes, the job's own figures
+ * (`jobFramesDone`, `framesTotal`) are 0: the chunk's count is theirs, the job's progress is not.
+ */
 export interface FrameProgress {
   jobId: string;
   chunkId: string;

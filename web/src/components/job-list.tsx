@@ -1,5 +1,5 @@
 import { JOB_STATES, isTerminalJobState, type Job, type JobState, type Page } from '@cloudexport/shared';
-import { useMemo, useState } from 'preact/hooks';
+import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiCallError, call } from '../api/client.js';
 import { useUserDirectory } from '../api/user-directory.js';
 import { useLive } from '../live/live-socket.js';
@@ -8,7 +8,6 @@ import { stateLabel } from '../jobs/state-pill.js';
 import { useFrameBatch } from '../jobs/use-frame-batch.js';
 import { useNow } from '../jobs/use-now.js';
 import { JobTable } from './job-table.js';
-import { WatchJobs } from './job-watchers.js';
 import { Empty, ErrorState, Loading } from './states.js';
 import { useLoad } from './use-load.js';
 
@@ -24,8 +23,10 @@ type Loaded = { items: readonly Job[]; nextCursor: string | null };
 
 /**
  * The jobs list of both the admin's Jobs page (every job, owners, live from the fleet room) and
- * the artist's My jobs (their own, live per job). Keyset pages with "Load more"; state and owner
- * filter on the server, the name search on what is loaded.
+ * the artist's My jobs (their own, live from `{ myJobs: true }`, so a job submitted from After
+ * Effects or the CLI joins the list as it is created). Keyset pages with "Load more"; state and
+ * owner filter on the server, the name search on what is loaded. After a reconnect the first
+ * page is loaded again: events sent while away are gone.
  */
 export function JobList({ admin }: { admin: boolean }) {
   const [filters, setFilters] = useState<Filters>({ state: '', ownerId: '', search: '' });
@@ -42,10 +43,14 @@ export function JobList({ admin }: { admin: boolean }) {
   const isNew = (job: Job) => (!filters.state || job.state === filters.state) && (!filters.ownerId || job.ownerId === filters.ownerId);
   const onJob = (job: Job) => push((d) => ({ ...d, items: applyJob(d.items, job, (j) => isNew(j) && (d.items.length === 0 || j.createdAt >= d.items[0]!.createdAt)) }));
   const onProgress = (p: Parameters<typeof applyJobProgress>[1]) => push((d) => ({ ...d, items: applyJobProgress(d.items, p) }));
-  const live = useLive(admin ? { fleet: true } : null, { job: onJob, progress: onProgress });
+  const live = useLive(admin ? { fleet: true } : { myJobs: true }, { job: onJob, progress: onProgress });
+  const wasConnected = useRef(live.connected);
+  useEffect(() => {
+    if (live.connected && !wasConnected.current && state.status === 'ready') reload();
+    wasConnected.current = live.connected;
+  }, [live.connected]);
 
   const items = state.status === 'ready' ? state.data.items : [];
-  const watched = useMemo(() => (admin ? [] : items.filter((j) => !isTerminalJobState(j.state)).map((j) => j.id)), [admin, items]);
   const running = items.some((j) => !isTerminalJobState(j.state));
   const now = useNow(1000, running);
   const search = filters.search.trim().toLowerCase();
@@ -86,7 +91,7 @@ export function JobList({ admin }: { admin: boolean }) {
           <input type="search" data-testid="jobs-search" placeholder="Search loaded jobs" value={filters.search} onInput={(e) => setFilters({ ...filters, search: e.currentTarget.value })} />
         </label>
         <span class="toolbar-note muted" aria-live="polite">
-          {admin && <span class={live.connected ? 'live-dot on' : 'live-dot'} title={live.connected ? 'Live' : 'Reconnecting'} aria-hidden="true" />}
+          <span class={live.connected && !live.refused ? 'live-dot on' : 'live-dot'} title={live.connected && !live.refused ? 'Live' : 'Not live'} aria-hidden="true" />
           <span class="num" data-testid="jobs-count">
             {shown.length}
           </span>{' '}
@@ -94,7 +99,6 @@ export function JobList({ admin }: { admin: boolean }) {
           {live.refused && <span class="inline-error"> Live updates refused: {live.refused}</span>}
         </span>
       </div>
-      {!admin && <WatchJobs jobIds={watched} onJob={onJob} onProgress={onProgress} />}
       {state.status === 'loading' && <Loading what="jobs" />}
       {state.status === 'error' && <ErrorState what="jobs" error={state.error} retry={reload} />}
       {state.status === 'ready' && items.length === 0 && <NoJobs admin={admin} filtered={!!(filters.state || filters.ownerId)} />}

@@ -15,8 +15,25 @@ export function nodeActionsHint(admin: boolean): string {
     : 'Pause a node before you game or work on it: it finishes its chunk, then takes no more until you resume it.';
 }
 
+/**
+ * Revoke, on the node page only (for good, so never one click from a table row): its keys stop
+ * working at once and the machine must enroll again with a new token. Its history stays.
+ */
+export function RevokeNode({ node, onChanged }: { node: RenderNode; onChanged: (node: RenderNode) => void }) {
+  if (node.revoked) return null;
+  return (
+    <ConfirmButton
+      testId="node-revoke"
+      danger
+      label="Revoke"
+      confirm={`Revoke “${node.name}” for good? It stops now and must enroll again to render.`}
+      action={() => call('revokeNode', { params: { id: node.id } }).then(onChanged)}
+    />
+  );
+}
+
 export function NodeActions({ node, admin, onChanged }: { node: RenderNode; admin: boolean; onChanged: (node: RenderNode) => void }) {
-  const can = nodeActions(node.state, admin);
+  const can = nodeActions(node.state, admin, node.revoked);
   const params = { id: node.id };
   const name = `“${node.name}”`;
   // keyed: a button that changes meaning in place must not keep the other's "are you sure?"
@@ -50,7 +67,8 @@ export function NodeActions({ node, admin, onChanged }: { node: RenderNode; admi
           action={() => call('disableNode', { params }).then(onChanged)}
         />
       )}
-      {!admin && node.state === 'disabled' && <span class="muted">Disabled by an admin{node.disabledReason ? `: ${node.disabledReason}` : ''}. Ask an admin to enable it.</span>}
+      {node.revoked && <span class="muted">Revoked: enroll the machine again to render on it.</span>}
+      {!admin && !node.revoked && node.state === 'disabled' && <span class="muted">Disabled by an admin{node.disabledReason ? `: ${node.disabledReason}` : ''}. Ask an admin to enable it.</span>}
     </span>
   );
 }

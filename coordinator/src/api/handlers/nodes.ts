@@ -45,7 +45,7 @@ function nodeCommand<R extends NodeCommandRoute>(action: string, apply: (node: N
       // the requeue freed it: show it without the chunk it no longer holds
       after = (await em.fork().findOne(NodeEntity, { id: node.id })) ?? node;
     }
-    deps.bus.emit('nodeCommand', { nodeId: node.id, state });
+    deps.bus.emit('nodeCommand', { nodeId: node.id, state, ...(node.revokedAt ? { revoked: true } : {}) });
     await deps.lifecycle.publishNodes([after], now);
     if (state === 'online' && before !== 'online') deps.bus.emit('work');
     const [dto] = await nodeDtos(em.fork(), [after], now, principal);

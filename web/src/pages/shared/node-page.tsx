@@ -3,7 +3,7 @@ import { useCallback, useMemo, useState } from 'preact/hooks';
 import { call } from '../../api/client.js';
 import { useUser } from '../../api/session.js';
 import { PageHeader } from '../../components/layout.js';
-import { NodeActions, nodeActionsHint } from '../../components/node-actions.js';
+import { NodeActions, nodeActionsHint, RevokeNode } from '../../components/node-actions.js';
 import { NodeAttempts } from '../../components/node-attempts.js';
 import { NodeBlocks } from '../../components/node-blocks.js';
 import { NodeHardware } from '../../components/node-hardware.js';
@@ -81,8 +81,11 @@ export function NodePage({ params }: { params?: Record<string, string> }) {
           {node.connected ? 'Connected' : 'Not connected'} · last heartbeat <Ago iso={node.lastHeartbeatAt} />
         </span>
         <NodeActions node={node} admin={admin} onChanged={onChanged} />
+        <RevokeNode node={node} onChanged={onChanged} />
       </div>
-      <p class="hint fleet-hint">{nodeActionsHint(admin)}</p>
+      <p class="hint fleet-hint">
+        {nodeActionsHint(admin)} Revoke: its keys stop working for good (a machine sold or compromised); it must enroll again.
+      </p>
       {node.state === 'disabled' && node.disabledReason && <p class="hint">Disabled: {node.disabledReason}</p>}
 
       <div class="cards fleet-node-cards">
