@@ -6,8 +6,7 @@
 // latency (node rendered → coordinator received → shown on the job page).
 //   npx tsx scripts/bench/console.ts [--nodes 1000] [--jobs 200] [--frame-ms 5000] [--seconds 20]
 // Embedded database by default; DATABASE_URL=postgres://… runs it on a real PostgreSQL.
-import { fork } from 'node:child_process';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import type { Page } from 'playwright-core';
 import { compileConfig, createCoordinator, openDatabase, type Database } from '@cloudexport/coordinator';
 import { ensureConsoleBuilt } from '../src/console-build.js';
 import { artifactsDir, CHROMIUM, hasChromium, launchChromium, signIn } from '../test/helpers/console-browser.js';
+import { forkBenchAgents, seedBenchNodes } from './bench-nodes.js';
 import { cdpMetrics, countLiveFrames, chromiumCpuSeconds, median, percentile, type CdpCounters } from './console-measure.js';
 
 const opts = new Command('bench:console')
@@ -56,21 +56,7 @@ const owner = await api('POST', '/users', { email: 'gpu.owner@bench.test', name:
 
 // nodes straight into the table: enrollment is not what this measures
 const conn = db.orm.em.getConnection();
-const nodes = Array.from({ length: opts.nodes }, () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { nodeId: randomUUID(), publicKey: Buffer.from(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)).toString('base64'), privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
-});
-const gpus = [{ model: 'NVIDIA GeForce RTX 4090', vendor: 'NVIDIA', vramMb: 24564, driver: '550' }];
-const aeInstalls = [{ version: '24.1', major: 24, path: '/aerender' }];
-for (let i = 0; i < nodes.length; i += 500) {
-  const batch = nodes.slice(i, i + 500);
-  await conn.execute(
-    `insert into nodes (id, owner_id, name, state, signing_public_key, box_public_key, gpus, tier_id, vram_mb, ae_installs, hardware, created_at, updated_at)
-     select x.id::uuid, ?::uuid, x.name, 'offline', x.pk, x.pk, ?::jsonb, 'high-end', 24564, ?::jsonb, '{}'::jsonb, now(), now()
-       from jsonb_to_recordset(?::jsonb) as x(id text, pk text, name text)`,
-    [owner.id, JSON.stringify(gpus), JSON.stringify(aeInstalls), JSON.stringify(batch.map((n, j) => ({ id: n.nodeId, pk: n.publicKey, name: `gpu-${String(i + j + 1).padStart(4, '0')}` })))],
-  );
-}
+const nodes = await seedBenchNodes(conn, opts.nodes, owner.id);
 const jobIds: string[] = [];
 for (let j = 0; j < opts.jobs; j++) {
   const job = await api('POST', '/jobs', { comp: { name: `Spot ${j + 1}`, width: 1920, height: 1080, fps: 25, frameStart: 0, frameEnd: framesPerJob - 1 }, preset: 'web', chunkSize: CHUNK_FRAMES });
@@ -79,14 +65,7 @@ for (let j = 0; j < opts.jobs; j++) {
 log(`${opts.nodes} nodes and ${opts.jobs} jobs of ${framesPerJob} frames (${(opts.jobs * framesPerJob) / CHUNK_FRAMES} chunks) in the database`);
 
 // --- the simulated fleet ----------------------------------------------------------------------
-const machine = { gpus, cpu: { model: 'bench', cores: 8 }, ramMb: 32768, freeDiskMb: 100000, os: { platform: 'linux', release: '6', arch: 'x64', hostname: 'bench' }, aeInstalls, ffmpeg: null, agentVersion: 'bench' };
-const child = fork(new URL('./console-agents.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: ['pipe', 'inherit', 'inherit', 'ipc'] });
-child.stdin!.end(JSON.stringify({ url, nodes: nodes.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })), machine, frameMs: opts.frameMs }));
-const message = (type: string) => new Promise<any>((resolve) => child.on('message', function on(m: { type: string }) {
-  if (m.type !== type) return;
-  child.off('message', on);
-  resolve(m);
-}));
+const { child, message } = forkBenchAgents(new URL('./console-agents.ts', import.meta.url), url, nodes, { frameMs: opts.frameMs });
 const connected = await message('connected');
 log(`${opts.nodes} nodes connected in ${(connected.ms / 1000).toFixed(1)} s`);
 for (;;) {

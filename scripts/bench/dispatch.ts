@@ -2,9 +2,8 @@
 // on a real PostgreSQL. Prints connect time, coordinator RSS, chunks booked per second and
 // p50/p99 from chunk queued to node assigned, beside OpenCue's published 975 frames/s.
 //   DATABASE_URL=postgres://… npx tsx scripts/bench/dispatch.ts [--agents 1000] [--chunks 10000] [--jobs 10]
-import { fork } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { Command } from 'commander';
 import pg from 'pg';
 import pino from 'pino';
 import { compileConfig, createCoordinator, openDatabase } from '@cloudexport/coordinator';
+import { forkBenchAgents, seedBenchNodes } from './bench-nodes.js';
 
 const opts = new Command('dispatch')
   .option('--agents <n>', 'simulated agents', (v) => Number.parseInt(v, 10), 1000)
@@ -63,26 +63,9 @@ const rssBefore = process.memoryUsage().rss;
 
 // nodes straight into the table: enrollment is not what this measures
 const conn = db.orm.em.getConnection();
-const nodes = Array.from({ length: opts.agents }, () => {
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  return { nodeId: randomUUID(), publicKey: Buffer.from(publicKey.export({ format: 'der', type: 'spki' }).subarray(-32)).toString('base64'), privateKeyPem: privateKey.export({ format: 'pem', type: 'pkcs8' }).toString() };
-});
-const gpus = [{ model: 'NVIDIA GeForce RTX 4090', vendor: 'NVIDIA', vramMb: 24564, driver: '550' }];
-const aeInstalls = [{ version: '24.1', major: 24, path: '/aerender' }];
-for (let i = 0; i < nodes.length; i += 500) {
-  const batch = nodes.slice(i, i + 500);
-  await conn.execute(
-    `insert into nodes (id, owner_id, name, state, signing_public_key, box_public_key, gpus, tier_id, vram_mb, ae_installs, hardware, created_at, updated_at)
-     select x.id::uuid, ?::uuid, 'bench', 'offline', x.pk, x.pk, ?::jsonb, 'high-end', 24564, ?::jsonb, '{}'::jsonb, now(), now()
-       from jsonb_to_recordset(?::jsonb) as x(id text, pk text)`,
-    [coordinator.bootstrap.adminId, JSON.stringify(gpus), JSON.stringify(aeInstalls), JSON.stringify(batch.map((n) => ({ id: n.nodeId, pk: n.publicKey })))],
-  );
-}
+const nodes = await seedBenchNodes(conn, opts.agents, coordinator.bootstrap.adminId);
 
-const machine = { gpus, cpu: { model: 'bench', cores: 8 }, ramMb: 32768, freeDiskMb: 100000, os: { platform: 'linux', release: '6', arch: 'x64', hostname: 'bench' }, aeInstalls, ffmpeg: null, agentVersion: 'bench' };
-const child = fork(new URL('./dispatch-agents.ts', import.meta.url), { execArgv: ['--import', 'tsx'], stdio: ['pipe', 'inherit', 'inherit', 'ipc'] });
-child.stdin!.end(JSON.stringify({ url: coordinatorUrl, nodes: nodes.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })), machine }));
-const message = (type: string) => new Promise<any>((resolve) => child.on('message', (m: { type: string }) => m.type === type && resolve(m)));
+const { child, message } = forkBenchAgents(new URL('./dispatch-agents.ts', import.meta.url), coordinatorUrl, nodes);
 process.stdout.write(`connecting ${opts.agents} agents… `);
 const connected = await message('connected');
 console.log(`${(connected.ms / 1000).toFixed(2)} s`);

@@ -1,7 +1,7 @@
 import test from 'ava';
-import { LIVE_NAMESPACE, type FrameProgress, type Job } from '@cloudexport/shared';
-import { io, type Socket } from 'socket.io-client';
+import type { FrameProgress, Job } from '@cloudexport/shared';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
+import { connectLive } from '../helpers/live-socket.js';
 import { eventually, TestAgent } from '../helpers/test-agent.js';
 
 let c: TestCoordinator;
@@ -17,16 +17,7 @@ test.before(async () => {
 });
 test.after.always(async () => c?.stop());
 
-function live(key: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = io(`${c.url}${LIVE_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false, forceNew: true });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (err) => {
-      s.close();
-      reject(err);
-    });
-  });
-}
+const live = (key: string) => connectLive(c.url, key);
 
 test('an artist follows their job frame by frame; strangers and bad keys are refused', async (t) => {
   await t.throwsAsync(live('ce_00000000_wrong'), { message: /Invalid or revoked API key/ });

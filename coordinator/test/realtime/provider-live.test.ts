@@ -1,7 +1,7 @@
 import test from 'ava';
-import { LIVE_NAMESPACE, type FrameProgress, type RenderNode } from '@cloudexport/shared';
-import { io, type Socket } from 'socket.io-client';
+import type { FrameProgress, RenderNode } from '@cloudexport/shared';
 import { sampleJob, startTestCoordinator, type TestCoordinator } from '../helpers/test-coordinator.js';
+import { connectLive } from '../helpers/live-socket.js';
 import { eventually, TestAgent } from '../helpers/test-agent.js';
 
 let c: TestCoordinator;
@@ -11,16 +11,7 @@ test.before(async () => {
 });
 test.after.always(async () => c?.stop());
 
-function live(key: string): Promise<Socket> {
-  return new Promise((resolve, reject) => {
-    const s = io(`${c.url}${LIVE_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false, forceNew: true });
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', (err) => {
-      s.close();
-      reject(err);
-    });
-  });
-}
+const live = (key: string) => connectLive(c.url, key);
 
 test('a provider watching { fleet: true } gets their own nodes only; an artist is refused', async (t) => {
   const mine = await c.user('provider');
