@@ -77,6 +77,9 @@ serial('the fleet marks its first render, and its toolbar filters', async (t) =>
   await page.getByTestId('fleet-search').fill('');
   await page.locator(rowOf(nodeId)).waitFor();
   t.false((await shot(page, 'admin-fleet', { phone: true })).phoneOverflow, 'at phone width only the table scrolls sideways');
+  // at 1280 px every column is in view, earnings and actions included, without scrolling the table
+  const table = (await page.evaluate(`(() => { const w = document.querySelector('[data-testid="node-table"]').closest('.table-wrap'); return { scroll: w.scrollWidth, client: w.clientWidth }; })()`)) as { scroll: number; client: number };
+  t.true(table.scroll <= table.client, `the fleet table needs ${table.scroll} px in ${table.client} px at 1280 px`);
 });
 
 serial('drain asks first, then the row turns draining live; enable brings it back online', async (t) => {

@@ -23,15 +23,16 @@ export interface NodeTableProps {
   caption: string;
 }
 
-const COLUMNS: { key: NodeSortKey; label: string; num?: boolean; adminOnly?: boolean }[] = [
+// short labels, the long name as a tooltip: the admin's 11 columns fit 1280 px without scrolling
+const COLUMNS: { key: NodeSortKey; label: string; title?: string; num?: boolean; adminOnly?: boolean }[] = [
   { key: 'name', label: 'Name' },
   { key: 'owner', label: 'Owner', adminOnly: true },
   { key: 'state', label: 'State' },
   { key: 'gpu', label: 'GPU' },
   { key: 'tier', label: 'Tier' },
-  { key: 'ae', label: 'AE versions' },
-  { key: 'chunk', label: 'Current chunk' },
-  { key: 'heartbeat', label: 'Heartbeat', num: true },
+  { key: 'ae', label: 'AE', title: 'After Effects versions' },
+  { key: 'chunk', label: 'Chunk', title: 'The chunk it renders now, with its frames' },
+  { key: 'heartbeat', label: 'Heartbeat', title: 'Its last heartbeat', num: true },
   { key: 'success', label: 'Success', num: true },
   { key: 'earnings', label: 'Earnings', num: true },
 ];
@@ -48,9 +49,9 @@ export function NodeTable({ nodes, admin, ownerLabel, tierLabel, sort, onSort, o
             {columns.map((c) => {
               const sorted = sort?.key === c.key ? (sort.dir === 'asc' ? 'ascending' : 'descending') : undefined;
               return (
-                <th key={c.key} scope="col" class={c.num ? 'num' : undefined} aria-sort={onSort ? (sorted ?? 'none') : undefined}>
+                <th key={c.key} scope="col" class={c.num ? 'num' : undefined} title={c.title} aria-sort={onSort ? (sorted ?? 'none') : undefined}>
                   {onSort ? (
-                    <button type="button" class="sort" onClick={() => onSort(c.key)}>
+                    <button type="button" class="sort" aria-label={c.title ? `${c.title} (${c.label})` : undefined} onClick={() => onSort(c.key)}>
                       {c.label}
                       <span class="sort-mark" aria-hidden="true">
                         {sorted === 'ascending' ? '▲' : sorted === 'descending' ? '▼' : ''}
@@ -117,7 +118,7 @@ const NodeRow = memo(function NodeRow({ node, admin, ownerName, ownerEmail, tier
       </td>
       <td title={gpuSummary(node)}>
         {gpuShortSummary(node)}
-        {node.gpus.length > 0 && <span class="muted num"> · {megabytes(maxVramMb(node))}</span>}
+        {node.gpus.length > 0 && <span class="muted num node-vram">{megabytes(maxVramMb(node))}</span>}
       </td>
       <td>{tierName ?? <span class="muted" title="No tier lists this GPU: it gets no work until an admin adds it to a tier.">no tier</span>}</td>
       <td>{aeSummary(node)}</td>
