@@ -8,6 +8,7 @@ import {
   shot,
   signIn,
   startConsoleWorld,
+  tableWidth,
   waitForAttribute,
   waitForText,
   type ConsolePage,
@@ -78,7 +79,7 @@ serial('the fleet marks its first render, and its toolbar filters', async (t) =>
   await page.locator(rowOf(nodeId)).waitFor();
   t.false((await shot(page, 'admin-fleet', { phone: true })).phoneOverflow, 'at phone width only the table scrolls sideways');
   // at 1280 px every column is in view, earnings and actions included, without scrolling the table
-  const table = (await page.evaluate(`(() => { const w = document.querySelector('[data-testid="node-table"]').closest('.table-wrap'); return { scroll: w.scrollWidth, client: w.clientWidth }; })()`)) as { scroll: number; client: number };
+  const table = await tableWidth(page, 'node-table');
   t.true(table.scroll <= table.client, `the fleet table needs ${table.scroll} px in ${table.client} px at 1280 px`);
 });
 
@@ -113,6 +114,8 @@ serial('jobs: a job shows in the list and on its page, live to COMPLETED', async
   await row.waitFor();
   t.regex(await row.innerText(), /Console admin job/);
   await shot(page, 'admin-jobs');
+  const table = await tableWidth(page, 'job-table');
+  t.true(table.scroll <= table.client, `the jobs table, with its owner column and Cancel, needs ${table.scroll} px in ${table.client} px at 1280 px`);
   await page.goto(`/jobs/${jobId}`);
   await waitForText(page, 'job-state', /^\s*COMPLETED\s*$/, 60_000);
   t.is((await jobOf(w.c, artist.key, jobId)).state, 'COMPLETED');

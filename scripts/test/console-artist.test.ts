@@ -116,6 +116,10 @@ serial('a job submitted elsewhere joins my jobs live; the list and the job page 
   await waitForText(jobPage, 'job-state', /^\s*COMPLETED\s*$/, 90_000);
   await waitForAttribute(page, rowSelector, 'data-state', 'COMPLETED');
   t.is(await progressOf(page, `${rowSelector} [role="progressbar"]`), FRAMES);
+  const rowDownload = page.locator(`${rowSelector} [data-testid="job-row-download"]`);
+  await rowDownload.waitFor();
+  t.is(await rowDownload.getAttribute('href'), `/api/v1/jobs/${jobId}/deliverable`, 'the finished job downloads from the list too');
+  t.is(await rowDownload.getAttribute('download'), 'Console artist job.mp4');
   t.true(await page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true), 'the list followed it without a reload');
   const job = await jobOf(w.c, artist.key, jobId);
   t.is(job.state, 'COMPLETED');

@@ -150,6 +150,12 @@ export async function shot(page: Page, name: string, options: { phone?: boolean 
   return { phoneOverflow };
 }
 
+/** How wide the table with this test id is, and how wide its scrolling frame: it fits when scroll ≤ client. */
+export function tableWidth(page: Page, testId: string): Promise<{ scroll: number; client: number }> {
+  // a string: tsx's helpers do not exist in the page (see DESIGN.md on page.evaluate)
+  return page.evaluate(`(() => { const w = document.querySelector('[data-testid="${testId}"]').closest('.table-wrap'); return { scroll: w.scrollWidth, client: w.clientWidth }; })()`);
+}
+
 /** Two animation frames: the layout after a resize has been painted. */
 function settle(page: Page): Promise<unknown> {
   return page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

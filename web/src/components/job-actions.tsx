@@ -2,11 +2,13 @@ import type { Job } from '@cloudexport/shared';
 import { call } from '../api/client.js';
 import { canCancel, canRetry } from '../jobs/state-pill.js';
 import { ConfirmButton } from './confirm-button.js';
+import { DownloadLink } from './job-deliverable.js';
 
-/** Cancel while the job runs, Retry once it failed or was cancelled; `onChanged` gets the job the server answers. */
-export function JobActions({ job, onChanged }: { job: Pick<Job, 'id' | 'name' | 'state'>; onChanged: (job: Job) => void }) {
+/** Cancel while the job runs, Retry once it failed or was cancelled, Download once it completed; `onChanged` gets the job the server answers. */
+export function JobActions({ job, onChanged, download }: { job: Pick<Job, 'id' | 'name' | 'state' | 'preset' | 'custom'>; onChanged: (job: Job) => void; download?: boolean }) {
   return (
     <span class="job-actions">
+      {download && job.state === 'COMPLETED' && <DownloadLink job={job} label="Download" testId="job-row-download" />}
       {canCancel(job.state) && (
         <ConfirmButton
           label="Cancel"

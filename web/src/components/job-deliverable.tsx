@@ -9,7 +9,7 @@ function size(bytes: number): string {
 }
 
 /** What the download is, and its file extension: the preset's container, or a tar of the frames for an image sequence. */
-function fileType(job: Job): { label: string; extension: string } {
+function fileType(job: Pick<Job, 'preset' | 'custom'>): { label: string; extension: string } {
   try {
     const preset = resolvePreset(job.preset, job.custom ?? undefined);
     if (preset.codec === 'image_sequence') return { label: 'image sequence (tar)', extension: 'tar' };
@@ -19,18 +19,25 @@ function fileType(job: Job): { label: string; extension: string } {
   }
 }
 
+/** A completed job's deliverable as a link that downloads it. */
+export function DownloadLink({ job, label, primary, testId }: { job: Pick<Job, 'id' | 'name' | 'preset' | 'custom'>; label: string; primary?: boolean; testId: string }) {
+  // a named download: preact-iso routes a click on an <a download=""> inside the app instead of
+  // letting the browser download it (the server's Content-Disposition name still wins)
+  const fileName = `${job.name.replace(/[^A-Za-z0-9 ._-]+/g, '_').trim() || 'deliverable'}.${fileType(job).extension}`;
+  return (
+    <a class={primary ? 'button primary' : 'button'} download={fileName} href={`/api/v1/jobs/${encodeURIComponent(job.id)}/deliverable`} data-testid={testId}>
+      {label}
+    </a>
+  );
+}
+
 /** The finished movie, once the job completed; sizes come from the job's outputs when it lists the deliverable. */
 export function JobDeliverable({ job, outputs }: { job: Job; outputs: readonly JobOutput[] | null }) {
   const deliverable = outputs?.find((o) => o.kind === 'assemble');
   const type = fileType(job);
-  // a named download: preact-iso routes a click on an <a download=""> inside the app instead of
-  // letting the browser download it (the server's Content-Disposition name still wins)
-  const fileName = `${job.name.replace(/[^A-Za-z0-9 ._-]+/g, '_').trim() || 'deliverable'}.${type.extension}`;
   return (
     <div class="card deliverable">
-      <a class="button primary" download={fileName} href={`/api/v1/jobs/${encodeURIComponent(job.id)}/deliverable`} data-testid="job-download">
-        Download the result
-      </a>{' '}
+      <DownloadLink job={job} label="Download the result" primary testId="job-download" />{' '}
       <span class="muted">
         {type.label}
         {deliverable && (

@@ -28,8 +28,7 @@ export function JobTable({ jobs, owners, now, onChanged }: JobTableProps) {
             <th scope="col" class="num">ETA</th>
             <th scope="col" class="num">Cost / estimate</th>
             {owners && <th scope="col">Owner</th>}
-            <th scope="col">Comp</th>
-            <th scope="col">Preset</th>
+            <th scope="col">Comp · preset</th>
             <th scope="col">Created</th>
             <th scope="col">
               <span class="visually-hidden">Actions</span>
@@ -70,14 +69,15 @@ function JobRow({ job, owners, now, onChanged }: { job: Job; owners: ReadonlyMap
       {owners && <td class="nowrap">{owners.get(job.ownerId) ?? <span class="muted">{job.ownerId.slice(0, 8)}</span>}</td>}
       <td>
         <div class="nowrap">{job.comp.name}</div>
-        <div class="muted small nowrap">{compSize(job.comp)}</div>
+        <div class="muted small nowrap">
+          {compSize(job.comp)} · <span data-testid="job-row-preset">{presetLabel(job)}</span>
+        </div>
       </td>
-      <td>{presetLabel(job)}</td>
       <td class="nowrap" title={dateTime(job.createdAt)}>
         {ago(job.createdAt, now)}
       </td>
       <td class="nowrap">
-        <JobActions job={job} onChanged={onChanged} />
+        <JobActions job={job} onChanged={onChanged} download />
       </td>
     </tr>
   );
