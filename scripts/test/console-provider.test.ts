@@ -138,8 +138,10 @@ serial('revoke, on the node page, asks first; then the node is revoked for good 
   t.like(node, { state: 'disabled', revoked: true });
   t.is(await page.getByTestId('node-revoke').count(), 0, 'nothing more to revoke');
   t.is(await page.getByTestId('node-enable').count(), 0, 'and nothing to resume: it must enroll again');
+  // the agent was dropped and its handshake is refused from now on: the page says so by itself
+  await waitForText(page, 'node-status', /Not connected/, 15_000);
   await shot(page, 'provider-node-revoked');
-  // the agent was dropped and its handshake is refused from now on: it shows as not connected
   await eventually(async () => !(await w.c.call('GET', `/api/v1/nodes/${nodeId}`, { key: w.provider.key })).body.connected, 30_000, 'the agent cut off');
+  t.is(await page.getByText('Drain: ').count() + (await page.getByText('Pause a node before').count()), 0, 'no hint about actions it no longer has');
   t.deepEqual(page.errors, []);
 });

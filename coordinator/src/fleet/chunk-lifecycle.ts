@@ -249,11 +249,16 @@ export class ChunkLifecycle {
   /**
    * Tells the bus (live consoles, the dispatcher) these nodes changed, with their current chunk
    * and earnings loaded in one batch, in the order such updates were asked for. Never rejects.
+   * `disconnected`: their agents just went away; a node that stays draining or disabled is not
+   * offline, and its recent heartbeat would otherwise still count as connected.
    */
-  publishNodes(nodes: NodeRow[], now: Date): Promise<void> {
+  publishNodes(nodes: NodeRow[], now: Date, { disconnected = false } = {}): Promise<void> {
     if (nodes.length === 0) return Promise.resolve();
     return this.live.after(nodeFigures(this.deps.orm.em.fork(), nodes), (figures) => {
-      for (const node of nodes) this.deps.bus.emit('node', nodeDto(node, now, figures?.get(node.id)));
+      for (const node of nodes) {
+        const dto = nodeDto(node, now, figures?.get(node.id));
+        this.deps.bus.emit('node', disconnected ? { ...dto, connected: false } : dto);
+      }
     });
   }
 

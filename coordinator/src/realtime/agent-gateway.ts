@@ -147,7 +147,7 @@ async function markOffline(deps: Deps, registry: AgentRegistry, nodeId: string):
   recordAudit(em, now, { kind: 'node', id: nodeId }, { action: 'node.disconnect', targetType: 'node', targetId: nodeId });
   await em.flush();
   await deps.lifecycle.requeue({ nodeId }, 'lost', 'the node disconnected');
-  await deps.lifecycle.publishNodes([node], now);
+  await deps.lifecycle.publishNodes([node], now, { disconnected: true });
 }
 
 async function admit(socket: AgentSocket, deps: Deps): Promise<string | null> {

@@ -1,6 +1,8 @@
-import test from 'ava';
 import { randomBytes } from 'node:crypto';
+import test from 'ava';
 import { sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from '../helpers/test-coordinator.js';
+import type { RenderNode } from '@cloudexport/shared';
+import { connectLive } from '../helpers/live-socket.js';
 import { eventually, TestAgent } from '../helpers/test-agent.js';
 import { enrollBody } from '../helpers/seed-node.js';
 
@@ -139,4 +141,20 @@ test.serial('a done report with the wrong frame count counts as a failure of tha
   t.regex(chunk.error, /Reported 9 frames for a chunk of 10/);
   agent.close();
   await c.call('POST', `/api/v1/jobs/${job.id}/cancel`, { key: artist.key });
+});
+
+test('a draining node whose agent goes away stays draining, and is shown not connected at once', async (t) => {
+  const agent = await TestAgent.enroll(c, provider.key);
+  await agent.connect();
+  await agent.hello();
+  t.is((await c.call('POST', `/api/v1/nodes/${agent.nodeId}/drain`, { key: provider.key })).status, 200);
+  const watcher = await connectLive(c.url, provider.key);
+  const seen: RenderNode[] = [];
+  watcher.on('node', (n: RenderNode) => n.id === agent.nodeId && seen.push(n));
+  t.deepEqual(await watcher.emitWithAck('subscribe', { fleet: true }), { ok: true });
+  agent.close();
+  // its last heartbeat is seconds old, which alone would still read as connected
+  const gone = await eventually(() => seen.find((n) => !n.connected), 15_000, 'the node shown not connected');
+  t.is(gone.state, 'draining', 'a drain outlives the connection');
+  watcher.close();
 });

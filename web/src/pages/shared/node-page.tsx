@@ -83,10 +83,12 @@ export function NodePage({ params }: { params?: Record<string, string> }) {
         <NodeActions node={node} admin={admin} onChanged={onChanged} />
         <RevokeNode node={node} onChanged={onChanged} />
       </div>
-      <p class="hint fleet-hint">
-        {nodeActionsHint(admin)} Revoke: its keys stop working for good (a machine sold or compromised); it must enroll again.
-      </p>
-      {node.state === 'disabled' && node.disabledReason && <p class="hint">Disabled: {node.disabledReason}</p>}
+      {!node.revoked && (
+        <p class="hint fleet-hint">
+          {nodeActionsHint(admin)} Revoke: its keys stop working for good (a machine sold or compromised); it must enroll again.
+        </p>
+      )}
+      {node.state === 'disabled' && node.disabledReason && !node.revoked && <p class="hint">Disabled: {node.disabledReason}</p>}
 
       <div class="cards fleet-node-cards">
         <div class="card stat">
