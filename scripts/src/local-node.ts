@@ -7,14 +7,18 @@ import { fileURLToPath } from 'node:url';
 const agentBin = resolve(dirname(fileURLToPath(import.meta.url)), '../../node-agent/bin/cloudexport-agent.js');
 
 /** Runs the agent CLI as its own process, its lines prefixed so they read apart from the coordinator's. */
-function agent(args: string[], prefix: string): ChildProcess {
+function agent(args: string[], prefix: string, onLine: (line: string) => void = () => {}): ChildProcess {
   const child = spawn(process.execPath, [agentBin, ...args], { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   for (const stream of [child.stdout, child.stderr]) {
     let rest = '';
     stream?.on('data', (chunk: Buffer) => {
       const lines = (rest + chunk.toString()).split('\n');
       rest = lines.pop() ?? '';
-      for (const line of lines) if (line.trim()) console.log(`${prefix} ${line}`);
+      for (const line of lines) {
+        if (!line.trim()) continue;
+        console.log(`${prefix} ${line}`);
+        onLine(line);
+      }
     });
   }
   return child;
@@ -33,7 +37,13 @@ export async function startLocalNode(options: { coordinatorUrl: string; dataDir:
     const code = await new Promise<number | null>((r) => enroll.on('exit', r));
     if (code !== 0) throw new Error('the local render node could not enroll (see the [node] lines above)');
   }
-  const run = agent(['--home', home, 'run'], '[node]');
+  // an admin may revoke the local node like any other: say how to enroll it again
+  let hinted = false;
+  const run = agent(['--home', home, 'run'], '[node]', (line) => {
+    if (hinted || !/refused this node: .*revoked/.test(line)) return;
+    hinted = true;
+    console.log(`[node] The local node was revoked. To render on this machine again, stop, delete ${home} and run npm start: it enrolls afresh.`);
+  });
   return {
     async stop() {
       if (run.exitCode !== null) return;
