@@ -4,4 +4,3 @@ export * from './clock.js';
 export * from './start-coordinator.js';
 export * from './db/open-database.js';
 export * from './db/embedded-postgres.js';
-export { CONSOLE_CSP } from './console/console-routes.js';

@@ -1,9 +1,10 @@
 import test from 'ava';
-import { LIVE_NAMESPACE, type ChunkAssignment, type Job, type JobPreview } from '@cloudexport/shared';
-import { io, type Socket } from 'socket.io-client';
+import type { ChunkAssignment, Job, JobPreview } from '@cloudexport/shared';
+import type { Socket } from 'socket.io-client';
 import { EventBus } from '../src/realtime/event-bus.js';
 import { PreviewHub, PreviewOutbox } from '../src/realtime/preview-hub.js';
 import { manualClock, sampleJob, startTestCoordinator, type Identity, type TestCoordinator } from './helpers/test-coordinator.js';
+import { connectLive } from './helpers/live-socket.js';
 import { eventually, TestAgent } from './helpers/test-agent.js';
 
 // Live previews with the real coordinator, agents and live clients over real Socket.IO.
@@ -38,21 +39,15 @@ interface Watcher {
   got: JobPreview[];
 }
 
-/** A live client that takes each preview and acknowledges it, as the web console does. */
-function live(key: string): Promise<Watcher> {
-  return new Promise((resolve, reject) => {
-    const socket = io(`${c.url}${LIVE_NAMESPACE}`, { auth: { key }, transports: ['websocket'], reconnection: false, forceNew: true });
-    const got: JobPreview[] = [];
-    socket.on('job:preview', (p: JobPreview, ack: () => void) => {
-      got.push(p);
-      ack();
-    });
-    socket.once('connect', () => resolve({ socket, got }));
-    socket.once('connect_error', (err) => {
-      socket.close();
-      reject(err);
-    });
+/** A live client that takes each preview and acknowledges it, as the web console does (previews come only after a subscribe). */
+async function live(key: string): Promise<Watcher> {
+  const socket = await connectLive(c.url, key);
+  const got: JobPreview[] = [];
+  socket.on('job:preview', (p: JobPreview, ack: () => void) => {
+    got.push(p);
+    ack();
   });
+  return { socket, got };
 }
 
 /** GET the preview as bytes (the helper's call() reads text). */

@@ -129,9 +129,11 @@ withFfmpeg('never more than one conversion at a time, however slow ffmpeg is', a
   const sent: Sent[] = [];
   const previews = startPreviews({ outputDir: frames, ffmpegPath: slowFfmpeg, intervalMs: 50, minIntervalMs: 50, send: (p) => void sent.push({ p, at: Date.now() }), log });
   t.teardown(() => previews.stop()); // also when the test fails first: a live sender keeps the file from exiting
-  // frames keep coming until three previews went out: on a loaded machine that takes longer
+  // frames keep coming until three previews went out: on a loaded machine that takes longer.
+  // Every other one is also reported done, so the report path and the watch compete for ffmpeg
   for (let n = 1; n <= 200 && sent.length < 3; n += 1) {
     await copyFile(join(dir, 'f.tif'), join(frames, frameName(n)));
+    if (n % 2 === 1) previews.frameDone(n);
     await sleep(100);
   }
   await eventually(() => sent.length >= 3, 10_000, 'three previews');
@@ -157,8 +159,8 @@ withFfmpeg('a frame the engine reports done is sent at once, not after the files
   const reportedAt = Date.now();
   previews.frameDone(5);
   const five = await eventually(() => sent.find((s) => s.p.frame === 5), 9_000, 'the reported frame');
-  // how fast is the benchmark's business (bench:console); here only the cause: the watch looks
-  // again 10 s after its first look, so anything sent before then was sent because of the report
+  // here only the cause, not the speed (which a loaded machine stretches): the watch looks again
+  // 10 s after its first look, so anything sent before then was sent because of the report
   t.log(`reported → sent: ${five.at - reportedAt} ms`);
   t.true(five.at < lookedAt + 10_000, 'sent on the report, before the stability watch looked again');
   const renderedAt = Date.parse(five.p.renderedAt!);
@@ -195,14 +197,14 @@ withFfmpeg('reports faster than minIntervalMs: one preview per minIntervalMs, of
   for (let i = 1; i < sent.length; i += 1) t.true(sent[i]!.at - sent[i - 1]!.at >= MIN - 5, `at most one per ${MIN} ms`);
   const span = sent.at(-1)!.at - sent[0]!.at;
   t.true(sent.length <= Math.floor(span / MIN) + 1);
-  // each preview shows the newest frame reported when it was picked, and a fresh one: a frame
-  // reported while previews were not allowed waits for the engine's next report instead, so only
-  // the last frame (no report follows it) goes out that late
-  // (how long each waited depends on this machine's load, so it is logged, not asserted)
-  for (const s of sent.slice(1)) {
-    const newest = reports.filter((r) => r.at <= Date.parse(s.p.renderedAt!)).at(-1)!;
-    t.is(s.p.frame, newest.frame);
-    t.log(`frame ${s.p.frame}: reported → sent ${s.at - Date.parse(s.p.renderedAt!)} ms`);
+  // fresh, not first-come: a frame reported while previews were not allowed is superseded by later
+  // reports, so each preview is at least the newest frame reported by the time previews were
+  // allowed again (how long each waited depends on this machine's load: logged, not asserted)
+  for (let i = 1; i < sent.length; i += 1) {
+    const allowedAt = sent[i - 1]!.at + MIN;
+    const newestThen = reports.filter((r) => r.at <= allowedAt).at(-1)!;
+    t.true(sent[i]!.p.frame >= newestThen.frame, `frame ${sent[i]!.p.frame} sent, ${newestThen.frame} was reported by the time previews were allowed`);
+    t.log(`frame ${sent[i]!.p.frame}: reported → sent ${sent[i]!.at - Date.parse(sent[i]!.p.renderedAt!)} ms`);
   }
 });
 

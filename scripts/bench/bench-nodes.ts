@@ -57,13 +57,17 @@ export async function seedBenchNodes(conn: Execute, count: number, ownerId: stri
 export function forkBenchAgents(script: URL, url: string, nodes: readonly BenchNode[], extra: Record<string, unknown> = {}): { child: ChildProcess; message: (type: string) => Promise<any> } {
   const child = fork(script, { execArgv: ['--import', 'tsx'], stdio: ['pipe', 'inherit', 'inherit', 'ipc'] });
   child.stdin!.end(JSON.stringify({ url, nodes: nodes.map(({ nodeId, privateKeyPem }) => ({ nodeId, privateKeyPem })), machine: BENCH_MACHINE, ...extra }));
+  // a child that dies (a refused handshake) fails the benchmark instead of hanging it
   const message = (type: string) =>
-    new Promise<any>((resolve) =>
+    new Promise<any>((resolve, reject) => {
+      const exited = (code: number | null) => reject(new Error(`the simulated agents exited (${code}) before '${type}'`));
+      child.once('exit', exited);
       child.on('message', function on(m: { type: string }) {
         if (m.type !== type) return;
         child.off('message', on);
+        child.off('exit', exited);
         resolve(m);
-      }),
-    );
+      });
+    });
   return { child, message };
 }

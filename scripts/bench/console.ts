@@ -169,7 +169,7 @@ const rowsOut: [string, string][] = [
     previews.length === 0
       ? 'no preview was shown on the job page (see the artist browser test for one measured end to end)'
       : endToEnd.length
-        ? `rendered → shown median ${median(endToEnd).toFixed(0)} ms, p95 ${percentile(endToEnd, 95).toFixed(0)} ms over ${endToEnd.length} previews (rendered → coordinator ${median(toCoordinator).toFixed(0)} ms, coordinator → shown ${median(toScreen).toFixed(0)} ms); target 1 000 ms`
+        ? `rendered → shown median ${median(endToEnd).toFixed(0)} ms, p95 ${percentile(endToEnd, 95).toFixed(0)} ms over ${endToEnd.length} previews (rendered → coordinator ${median(toCoordinator).toFixed(0)} ms, coordinator → shown ${median(toScreen).toFixed(0)} ms); the agent’s own JPEG conversion is not simulated; target 1 000 ms`
         : `coordinator → shown median ${median(toScreen).toFixed(0)} ms over ${toScreen.length} previews (the marks carry no renderedAt)`,
   ],
 ];

@@ -23,27 +23,39 @@ test('npm start: coordinator, console and a local node that enrolls; a revoked l
   let output = '';
   for (const stream of [child.stdout, child.stderr]) stream.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((r) => child.on('exit', r));
-  t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
+  // on a failure, stop it as Ctrl-C would, so it stops its local agent too; SIGKILL only if that hangs
+  t.teardown(async () => {
+    if (child.exitCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  });
+  // a timeout says what the product printed by then
+  const waitFor = <T>(check: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> =>
+    eventually(check, ms, what).catch((err: Error) => {
+      throw new Error(`${err.message}; it printed:\n${output}`);
+    }) as Promise<T>;
 
-  const url = await eventually(() => /CloudExport coordinator: (http:\/\/\S+)/.exec(output)?.[1], 120_000, `the coordinator's URL in:\n${output}`);
+  const url = await waitFor(() => /CloudExport coordinator: (http:\/\/\S+)/.exec(output)?.[1], 120_000, 'the coordinator’s URL');
   const api = (method: string, path: string) => fetch(`${url}/api/v1${path}`, { method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
 
   const page = await fetch(`${url}/`);
   t.is(page.status, 200);
   t.regex(await page.text(), /<div id="app"|<script type="module"/, 'the console is served at /');
 
-  const nodes = await eventually(
+  const nodes = await waitFor(
     async () => {
       const list = (await (await api('GET', '/nodes')).json()) as { items: { id: string; name: string; connected: boolean }[] };
       return list.items.length === 1 && list.items[0]!.connected ? list.items : undefined;
     },
     60_000,
-    `the local node enrolled and connected, in:\n${output}`,
+    'the local node enrolled and connected',
   );
   t.regex(nodes[0]!.name, /\(local\)$/);
 
   t.is((await api('DELETE', `/nodes/${nodes[0]!.id}`)).status, 200);
-  await eventually(() => /The local node was revoked\. .*delete .*local-node/.test(output), 30_000, `the hint, in:\n${output}`);
+  await waitFor(() => /The local node was revoked\. .*delete .*local-node/.test(output) || undefined, 30_000, 'the hint to enroll it again');
 
   child.kill('SIGTERM');
   t.is(await exited, 0, output);

@@ -1,5 +1,6 @@
 import type { RenderNode } from '@cloudexport/shared';
 import test from 'ava';
+import { countNodes, nodeCount } from '../src/admin/fleet-counts.js';
 import { applyLive, LiveBatch } from '../src/fleet/apply-live.js';
 import { filterChoices, filterNodes, isFiltered, nextSort, NO_FILTER, NO_TIER, sortNodes, type NodeSort } from '../src/fleet/filter-nodes.js';
 import { aeSummary, gpuShortSummary, gpuSummary, shortGpuModel, successRate } from '../src/fleet/node-facts.js';
@@ -152,4 +153,10 @@ test('live batch: a node event replaces its row or adds a new node; progress mov
   const older = new LiveBatch();
   older.addProgress({ chunkId: 'c1', chunkFramesDone: 3 });
   t.is(applyLive(moved, older), moved, 'frames never go back');
+});
+
+test('overview counts: online is connected and not disabled; busy is online and holding a chunk, draining ones too', (t) => {
+  const n = (state: RenderNode['state'], connected: boolean, holdsChunk: boolean) => ({ state, connected, holdsChunk });
+  t.deepEqual(countNodes([n('busy', true, true), n('draining', true, true), n('draining', true, false), n('busy', false, true), n('disabled', true, false), n('online', true, false)]), { online: 4, busy: 2, total: 6 });
+  t.deepEqual(nodeCount({ state: 'draining', connected: true, currentChunkId: '3b241101-e2bb-4255-8caf-4136c566a962' }), { state: 'draining', connected: true, holdsChunk: true });
 });

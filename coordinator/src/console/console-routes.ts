@@ -30,7 +30,9 @@ const ASSETS = '/assets/';
  * `consoleDir`, or no index.html in it, `/` says how to build the console.
  */
 export function consoleRoutes(consoleDir: string | null): Middleware {
-  const statics = consoleDir ? serve(consoleDir, { index: false, hidden: false, setHeaders: (res, path) => cacheHeaders(consoleDir, res, path) }) : null;
+  // the folder's own real path, looked up once (not per file served)
+  let realRoot: string | null = null;
+  const statics = consoleDir ? serve(consoleDir, { index: false, hidden: false, setHeaders: (res, path) => cacheHeaders(consoleDir, (realRoot ??= realpathSync(consoleDir)), res, path) }) : null;
   return async (ctx, next) => {
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || NOT_CONSOLE.test(ctx.path)) return next();
     securityHeaders(ctx);
@@ -65,10 +67,9 @@ function securityHeaders(ctx: Context): void {
   ctx.set('Referrer-Policy', 'same-origin');
 }
 
-function cacheHeaders(root: string, res: { setHeader(name: string, value: string): void }, path: string): void {
+function cacheHeaders(root: string, realRoot: string, res: { setHeader(name: string, value: string): void }, path: string): void {
   // koa-send refuses `..` by name; a link inside the folder that points out of it is refused here
   const real = realpathSync(path);
-  const realRoot = realpathSync(root);
   if (!real.startsWith(realRoot + sep)) throw Object.assign(new Error('outside the console folder'), { status: 404 });
   const hashed = path.startsWith(join(root, ASSETS));
   res.setHeader('Cache-Control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -24,7 +24,7 @@ export async function readFleetFigures(orm: MikroORM, now: Date): Promise<FleetF
   const rows = await orm.em.getConnection().execute<{ nodes_online: string; nodes_busy: string; queue_depth: string; jobs_running: string }[]>(
     `select
        (select count(*) from nodes where state not in ('offline', 'disabled') and revoked_at is null and last_heartbeat_at > ?) as nodes_online,
-       (select count(*) from nodes where state = 'busy' and revoked_at is null and last_heartbeat_at > ?) as nodes_busy,
+       (select count(*) from nodes where current_chunk_id is not null and state not in ('offline', 'disabled') and revoked_at is null and last_heartbeat_at > ?) as nodes_busy,
        (select count(*) from chunks where state = 'QUEUED') as queue_depth,
        (select count(*) from jobs where state in (${RUNNING_JOB_STATES.map(() => '?').join(', ')})) as jobs_running`,
     [since, since, ...RUNNING_JOB_STATES],

@@ -77,12 +77,32 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
   const send = <E extends keyof LiveServerEvents>(rooms: string[], event: E, ...payload: Parameters<LiveServerEvents[E]>) => {
     if (watched(rooms)) nsp.to(rooms).emit(event, ...payload);
   };
-  deps.bus.on('job', (job) => send([jobRoom(job.id), FLEET, jobsOfRoom(job.ownerId)], 'job', job));
+  // whose a job and a node are never changes: learnt from their events or one lookup, so a progress
+  // report nobody who may see it watches costs no query (the fleet reports a frame per node)
+  const jobOwner = new OwnerCache();
+  const nodeOwner = new OwnerCache();
+  const fullRooms = (jobId: string) => {
+    const owner = jobOwner.get(jobId);
+    return [jobRoom(jobId), FLEET, ...(owner ? [jobsOfRoom(owner)] : [])];
+  };
+  /** Who may get this report: the job's watchers (full), the rendering node's owner (counts only); unknown owners count as maybe. */
+  const audience = (p: ChunkProgressEvent) => {
+    const nodeOwnerId = nodeOwner.get(p.nodeId);
+    return {
+      full: watched(fullRooms(p.jobId)) || (!jobOwner.has(p.jobId) && anyWatched(JOBS_OF_ROOMS)),
+      owner: nodeOwnerId ? watched([ownerRoom(nodeOwnerId)]) : anyWatched(OWNER_ROOMS),
+    };
+  };
+  deps.bus.on('job', (job) => {
+    jobOwner.set(job.id, job.ownerId);
+    send([jobRoom(job.id), FLEET, jobsOfRoom(job.ownerId)], 'job', job);
+  });
   deps.bus.on('chunk', (chunk) => send([jobRoom(chunk.jobId)], 'chunk', chunk));
   // the job's total is summed only for jobs someone watches, at most every PROGRESS_MS per job
   const pending = new Map<string, ChunkProgressEvent>();
   deps.bus.on('chunkProgress', (p) => {
-    if (!watched([jobRoom(p.jobId), FLEET]) && !anyWatched(JOBS_OF_ROOMS) && !anyWatched(OWNER_ROOMS)) return;
+    const who = audience(p);
+    if (!who.full && !who.owner) return;
     const wasPending = pending.has(p.chunkId);
     pending.set(p.chunkId, p);
     if (!wasPending) void flush(p.chunkId);
@@ -91,20 +111,23 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
     try {
       for (;;) {
         const p = pending.get(chunkId)!;
+        const who = audience(p);
         const em = deps.orm.em.fork();
         const [frames, job, node] = await Promise.all([
-          framesDone(em, [p.jobId]),
-          em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal', 'ownerId'] }),
-          anyWatched(OWNER_ROOMS) ? em.findOne(NodeEntity, { id: p.nodeId }, { fields: ['ownerId'] }) : null,
+          who.full ? framesDone(em, [p.jobId]) : null,
+          who.full ? em.findOne(JobEntity, { id: p.jobId }, { fields: ['framesTotal', 'ownerId'] }) : null,
+          who.owner && !nodeOwner.has(p.nodeId) ? em.findOne(NodeEntity, { id: p.nodeId }, { fields: ['ownerId'] }) : null,
         ]);
+        if (job) jobOwner.set(p.jobId, job.ownerId);
+        if (node) nodeOwner.set(p.nodeId, node.ownerId);
         // a newer report came in while summing: sum again, so the total matches the chunk's count
         if (pending.get(chunkId) !== p) continue;
         const progress = { jobId: p.jobId, chunkId: p.chunkId, chunkFramesDone: p.chunkFramesDone, lastFrame: p.lastFrame };
-        const full = [jobRoom(p.jobId), FLEET, ...(job ? [jobsOfRoom(job.ownerId)] : [])];
-        send(full, 'progress', { ...progress, jobFramesDone: frames.get(p.jobId) ?? 0, framesTotal: job?.framesTotal ?? 0 });
+        const full = fullRooms(p.jobId);
+        if (job) send(full, 'progress', { ...progress, jobFramesDone: frames?.get(p.jobId) ?? 0, framesTotal: job.framesTotal });
         // the node's owner sees their node's chunk move on, not how far the job is (nor twice)
-        const owner = node ? ownerRoom(node.ownerId) : null;
-        if (owner && watched([owner])) nsp.to(owner).except(full).emit('progress', { ...progress, jobFramesDone: 0, framesTotal: 0 });
+        const ownerId = nodeOwner.get(p.nodeId);
+        if (ownerId && watched([ownerRoom(ownerId)])) nsp.to(ownerRoom(ownerId)).except(full).emit('progress', { ...progress, jobFramesDone: 0, framesTotal: 0 });
         return;
       }
     } catch (err) {
@@ -115,6 +138,7 @@ export function attachLiveGateway(io: Server, deps: Deps): void {
   }
   deps.bus.on('warning', (w) => send([jobRoom(w.jobId)], 'warning', w));
   deps.bus.on('node', (node) => {
+    nodeOwner.set(node.id, node.ownerId);
     send([FLEET], 'node', node);
     send([ownerRoom(node.ownerId)], 'node', asOwnerSees(node));
   });
@@ -180,4 +204,23 @@ async function allowed(deps: Deps, principal: Principal, sub: Subscription): Pro
     return { ok: false, code: AckCode.notYours, message: `No job ${sub.jobId} visible to you.` };
   }
   return { ok: true };
+}
+
+/** id → owner id, for ids seen lately: forgotten wholesale past a bound (a lookup refills it). */
+class OwnerCache {
+  private static readonly MAX = 50_000;
+  private readonly owners = new Map<string, string>();
+
+  get(id: string): string | undefined {
+    return this.owners.get(id);
+  }
+
+  has(id: string): boolean {
+    return this.owners.has(id);
+  }
+
+  set(id: string, ownerId: string): void {
+    if (this.owners.size >= OwnerCache.MAX && !this.owners.has(id)) this.owners.clear();
+    this.owners.set(id, ownerId);
+  }
 }

@@ -26,7 +26,7 @@ test.serial('a sample holds the fleet’s figures, frames of frame chunks finish
   const owner = c.admin.id;
   await seedNode(c.db, owner, { name: 'idle', state: 'online' });
   const busy = await seedNode(c.db, owner, { name: 'busy', state: 'busy' });
-  await seedNode(c.db, owner, { name: 'draining', state: 'draining' });
+  const draining = await seedNode(c.db, owner, { name: 'draining', state: 'draining' });
   await seedNode(c.db, owner, { name: 'away', state: 'offline' });
   await seedNode(c.db, owner, { name: 'banned', state: 'disabled' });
   const silent = await seedNode(c.db, owner, { name: 'silent', state: 'online' });
@@ -40,7 +40,10 @@ test.serial('a sample holds the fleet’s figures, frames of frame chunks finish
   await sql(`update jobs set state = 'RENDERING' where id = ?`, [running.body.id]);
   const chunks = await sql<{ id: string; kind: string; frame_start: number; frame_end: number }>(`select id, kind, frame_start, frame_end from chunks where job_id = ? order by index`, [job.body.id]);
   const frames = chunks.filter((ch) => ch.kind === 'frames');
-  t.true(frames.length >= 4);
+  t.true(frames.length >= 6);
+  // busy is holding a chunk: the busy node, and the draining one finishing its last
+  await sql(`update nodes set current_chunk_id = ? where id = ?`, [frames[4]!.id, busy]);
+  await sql(`update nodes set current_chunk_id = ? where id = ?`, [frames[5]!.id, draining]);
   // two finished in the window, one just before it, one failed in it; the assembly, if any, is no frames
   const attempt = async (chunkId: string, outcome: string, endedAt: number, epoch = 1) =>
     sql(`insert into chunk_attempts (id, chunk_id, job_id, node_id, epoch, outcome, started_at, ended_at) values (gen_random_uuid(), ?, ?, ?, ?, ?, ?, ?)`, [chunkId, job.body.id, busy, epoch, outcome, new Date(endedAt - 5_000), new Date(endedAt)]);
@@ -72,7 +75,7 @@ test.serial('a sample holds the fleet’s figures, frames of frame chunks finish
   t.like(rows[0], {
     window_ms: minute,
     nodes_online: 3, // idle, busy, draining: not offline, disabled, silent or revoked
-    nodes_busy: 1,
+    nodes_busy: 2,
     frames_done: count(frames[0]!) + count(frames[1]!),
     queue_depth: Number(queued!.n),
     jobs_running: 1,

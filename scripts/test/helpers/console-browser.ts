@@ -21,13 +21,13 @@ import { serialWithFfmpeg } from '../../../node-agent/test/helpers/ffmpeg-availa
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** Screenshots land here (gitignored): a person can look at what the tests saw. */
 export const artifactsDir = join(root, 'test-artifacts/console');
 
-export const DESKTOP = { width: 1280, height: 800 } as const;
-export const PHONE = { width: 375, height: 812 } as const;
+const DESKTOP = { width: 1280, height: 800 } as const;
+const PHONE = { width: 375, height: 812 } as const;
 
 /**
  * `test.serial` where Chromium is found (and ffmpeg, for journeys that render a movie), else
@@ -76,7 +76,7 @@ const ADMIN_PASSWORD = 'the console admin 1234';
  * Fleet timing for a journey: quick heartbeats and sweeps, but a lease long enough that two
  * browsers, a coordinator and an agent sharing 2 cores never lose a chunk to a stall.
  */
-export const FAST_TIMING: Partial<FleetTiming> = { heartbeatIntervalMs: 500, leaseMs: 15_000, sweepIntervalMs: 250 };
+const FAST_TIMING: Partial<FleetTiming> = { heartbeatIntervalMs: 500, leaseMs: 15_000, sweepIntervalMs: 250 };
 
 /**
  * The coordinator with the built console (embedded database, port 0), a provider for agent
@@ -165,7 +165,7 @@ function settle(page: Page): Promise<unknown> {
  * Whether the page's document is wider than its viewport: at phone width only a .table-wrap may
  * scroll sideways, never the page itself.
  */
-export function pageOverflowsSideways(page: Page): Promise<boolean> {
+function pageOverflowsSideways(page: Page): Promise<boolean> {
   return page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth + 1);
 }
 

@@ -19,7 +19,6 @@ export interface AuditFilterForm {
   until: string;
 }
 
-export const EMPTY_FILTER: AuditFilter = { actorId: '', action: '', since: '', until: '' };
 
 const MAX_TEXT = 100;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -1,4 +1,4 @@
-import type { JobState, NodeState } from '@cloudexport/shared';
+import type { JobState, NodeState, RenderNode } from '@cloudexport/shared';
 
 /** Jobs waiting for their first node, or for a new round after a failure. */
 export const WAITING_JOB_STATES: readonly JobState[] = ['CREATED', 'QUEUED', 'RETRY'];
@@ -22,15 +22,25 @@ export function countJobs(states: Iterable<JobState>): { running: number; waitin
   return { running, waiting };
 }
 
-/** Online as the metrics sampler counts it: connected and not disabled. */
-export function countNodes(nodes: Iterable<{ state: NodeState; connected: boolean }>): { online: number; busy: number; total: number } {
+/** What the overview keeps of a node to count it. */
+export interface NodeCount {
+  state: NodeState;
+  connected: boolean;
+  holdsChunk: boolean;
+}
+
+export const nodeCount = (node: Pick<RenderNode, 'state' | 'connected' | 'currentChunkId'>): NodeCount => ({ state: node.state, connected: node.connected, holdsChunk: node.currentChunkId !== null });
+
+/** As the metrics sampler counts them: online is connected and not disabled; busy is online and holding a chunk (draining ones too). */
+export function countNodes(nodes: Iterable<NodeCount>): { online: number; busy: number; total: number } {
   let online = 0;
   let busy = 0;
   let total = 0;
   for (const n of nodes) {
     total += 1;
-    if (n.connected && n.state !== 'disabled' && n.state !== 'offline') online += 1;
-    if (n.state === 'busy') busy += 1;
+    const up = n.connected && n.state !== 'disabled' && n.state !== 'offline';
+    if (up) online += 1;
+    if (up && n.holdsChunk) busy += 1;
   }
   return { online, busy, total };
 }

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { ApiCallError, call, callAll } from '../api/client.js';
 import { ago, dateTime } from '../format/format.js';
 import { ConfirmButton } from './confirm-button.js';
+import { CopyField } from './copy-field.js';
 import { Empty, ErrorState, Loading } from './states.js';
 import { useLoad } from './use-load.js';
 
@@ -72,32 +73,16 @@ function CreateKey({ userId, onCreated }: { userId: string | undefined; onCreate
 
 /** The secret, this once: the server keeps only its hash. */
 function NewSecret({ name, secret, onDone }: { name: string; secret: string; onDone: () => void }) {
-  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
-  const copy = () => {
-    // no clipboard API outside a secure context (plain http to a LAN address): say so, never throw
-    const write = navigator.clipboard ? navigator.clipboard.writeText(secret) : Promise.reject(new Error('no clipboard'));
-    write.then(
-      () => setCopied('yes'),
-      () => setCopied('failed'),
-    );
-  };
   return (
     <div class="card key-secret-card" role="status">
       <p>
         <strong>Copy the key “{name}” now.</strong> It is shown only this once; if you lose it, revoke it and create another.
       </p>
-      <pre class="command" data-testid="key-secret">
-        {secret}
-      </pre>
+      <CopyField value={secret} testId="key-secret" label={`API key ${name}`} />
       <div class="toolbar">
-        <button type="button" class="primary" onClick={copy}>
-          Copy
-        </button>
         <button type="button" onClick={onDone}>
           I have saved it
         </button>
-        {copied === 'yes' && <span class="muted">Copied.</span>}
-        {copied === 'failed' && <span class="inline-error">The browser refused to copy: select the key and copy it by hand.</span>}
       </div>
     </div>
   );

@@ -1,8 +1,9 @@
 import { JOB_STATES, isTerminalJobState, type Job, type JobState, type Page } from '@cloudexport/shared';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import { ApiCallError, call } from '../api/client.js';
 import { useUserDirectory } from '../api/user-directory.js';
 import { useLive } from '../live/live-socket.js';
+import { useReloadOnReconnect } from '../live/use-reload-on-reconnect.js';
 import { applyJob, applyJobProgress } from '../jobs/live-reducers.js';
 import { stateLabel } from '../jobs/state-pill.js';
 import { useFrameBatch } from '../jobs/use-frame-batch.js';
@@ -44,11 +45,7 @@ export function JobList({ admin }: { admin: boolean }) {
   const onJob = (job: Job) => push((d) => ({ ...d, items: applyJob(d.items, job, (j) => isNew(j) && (d.items.length === 0 || j.createdAt >= d.items[0]!.createdAt)) }));
   const onProgress = (p: Parameters<typeof applyJobProgress>[1]) => push((d) => ({ ...d, items: applyJobProgress(d.items, p) }));
   const live = useLive(admin ? { fleet: true } : { myJobs: true }, { job: onJob, progress: onProgress });
-  const wasConnected = useRef(live.connected);
-  useEffect(() => {
-    if (live.connected && !wasConnected.current && state.status === 'ready') reload();
-    wasConnected.current = live.connected;
-  }, [live.connected]);
+  useReloadOnReconnect(live.connected, reload, state.status === 'ready');
 
   const items = state.status === 'ready' ? state.data.items : [];
   const running = items.some((j) => !isTerminalJobState(j.state));

@@ -3,7 +3,6 @@ import type { ComponentChildren } from 'preact';
 import { useLocation } from 'preact-iso';
 import { useState } from 'preact/hooks';
 import { useSession, useUser } from '../api/session.js';
-import { closeLiveSocket } from '../live/live-socket.js';
 
 interface NavItem {
   href: string;
@@ -63,10 +62,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <button
           type="button"
           data-testid="sign-out"
-          onClick={() => {
-            closeLiveSocket();
-            void signOut();
-          }}
+          onClick={() => void signOut()}
         >
           Sign out
         </button>

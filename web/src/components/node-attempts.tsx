@@ -120,7 +120,7 @@ export function NodeAttempts({ nodeId, linkJobs, version, onLoaded }: Props) {
                 <tr key={a.id} data-testid="attempt-row" data-outcome={a.outcome}>
                   <td>{linkJobs ? <a href={`/jobs/${a.jobId}`}>{a.jobName}</a> : a.jobName || <span class="muted">a job</span>}</td>
                   <td class="num">
-                    {a.kind === 'frames' ? `#${a.chunkIndex + 1}` : a.kind}
+                    {a.kind === 'frames' ? `#${a.chunkIndex}` : a.kind}
                   </td>
                   <td class="num">
                     {a.frameStart}–{a.frameEnd}

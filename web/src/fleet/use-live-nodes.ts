@@ -2,6 +2,7 @@ import type { RenderNode } from '@cloudexport/shared';
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import type { Loaded } from '../components/use-load.js';
 import { useLive } from '../live/live-socket.js';
+import { useReloadOnReconnect } from '../live/use-reload-on-reconnect.js';
 import { applyLive, LiveBatch } from './apply-live.js';
 
 /** How long live events gather before the table renders them. */
@@ -113,12 +114,7 @@ export function useLiveNodes(load: (onPage: (soFar: RenderNode[]) => void) => Pr
     [flush],
   );
 
-  // a reconnect renews the subscription, but what happened while away is lost: load again
-  const wasConnected = useRef(connected);
-  useEffect(() => {
-    if (connected && !wasConnected.current && ready.current) reload();
-    wasConnected.current = connected;
-  }, [connected]);
+  useReloadOnReconnect(connected, reload, ready.current);
 
   // without live events (the server refused them), catch up whenever the person comes back
   useEffect(() => {

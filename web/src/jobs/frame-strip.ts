@@ -1,4 +1,4 @@
-import type { Chunk } from '@cloudexport/shared';
+import { isActiveChunkState, type Chunk } from '@cloudexport/shared';
 
 export type FrameStatus = 'done' | 'rendering' | 'queued' | 'failed';
 
@@ -21,7 +21,6 @@ interface Segment {
   status: FrameStatus;
 }
 
-const ACTIVE = new Set<string>(['ASSIGNED', 'DOWNLOADING', 'RENDERING', 'UPLOADING']);
 
 /**
  * The job's frames as runs of one status. A chunk renders its frames in order from frameStart,
@@ -33,7 +32,7 @@ export function frameSegments(chunks: readonly StripChunk[]): Segment[] {
   const segments: Segment[] = [];
   for (const c of chunks) {
     if (c.kind !== 'frames' || c.frameEnd < c.frameStart) continue;
-    const rest: FrameStatus = c.state === 'DONE' ? 'done' : c.state === 'FAILED' ? 'failed' : ACTIVE.has(c.state) ? 'rendering' : 'queued';
+    const rest: FrameStatus = c.state === 'DONE' ? 'done' : c.state === 'FAILED' ? 'failed' : isActiveChunkState(c.state) ? 'rendering' : 'queued';
     const doneUpTo = c.state === 'DONE' ? c.frameEnd : Math.min(c.frameEnd, c.frameStart + Math.max(0, c.framesDone) - 1);
     if (doneUpTo >= c.frameStart) segments.push({ from: c.frameStart, to: doneUpTo, status: 'done' });
     if (doneUpTo < c.frameEnd) segments.push({ from: Math.max(c.frameStart, doneUpTo + 1), to: c.frameEnd, status: rest });

@@ -1,4 +1,4 @@
-import type { ChunkState, JobState } from '@cloudexport/shared';
+import { canRetryJob, isTerminalJobState, type ChunkState, type JobState } from '@cloudexport/shared';
 
 /** The pill class (styles.css: ok, run, busy, warn, bad) a job state shows in. */
 export function jobPillClass(state: JobState): string {
@@ -39,15 +39,11 @@ export function chunkPillClass(state: ChunkState): string {
   }
 }
 
-/** Jobs that may be run again (route retryJob). */
-export function canRetry(state: JobState): boolean {
-  return state === 'FAILED' || state === 'PERMANENTLY_FAILED' || state === 'CANCELLED';
-}
+/** Jobs that may be run again (route retryJob): the coordinator's own rule. */
+export const canRetry = (state: JobState): boolean => canRetryJob(state);
 
-/** Jobs that may still be cancelled. */
-export function canCancel(state: JobState): boolean {
-  return state !== 'COMPLETED' && state !== 'PERMANENTLY_FAILED' && state !== 'CANCELLED';
-}
+/** Jobs that may still be cancelled: any not yet over. */
+export const canCancel = (state: JobState): boolean => !isTerminalJobState(state);
 
 /** "PERMANENTLY_FAILED" reads as "permanently failed". */
 export function stateLabel(state: string): string {

@@ -1,6 +1,7 @@
 import { LIVE_NAMESPACE, type Ack, type LiveClientEvents, type LiveServerEvents, type Subscription } from '@cloudexport/shared';
 import { io, type Socket } from 'socket.io-client';
 import { useEffect, useState } from 'preact/hooks';
+import { onSignedOut } from '../api/client.js';
 
 type LiveSocket = Socket<LiveServerEvents, LiveClientEvents>;
 
@@ -21,12 +22,16 @@ export function liveSocket(): LiveSocket {
   return socket;
 }
 
-/** Closes the connection (on sign-out: the next user opens their own). */
-export function closeLiveSocket(): void {
+/**
+ * Closes the connection when the session ends, by sign-out or a 401: the coordinator fixed who is
+ * asking when the socket connected, so the next user in this tab must open their own.
+ */
+function closeLiveSocket(): void {
   socket?.close();
   socket = null;
   held.clear();
 }
+onSignedOut(closeLiveSocket);
 
 function subscribe(sub: Subscription): Promise<Ack> {
   const key = JSON.stringify(sub);

@@ -1,7 +1,7 @@
 import type { JobState, MetricsHistory, MetricsPoint, NodeState } from '@cloudexport/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { callAll, call } from '../../api/client.js';
-import { countJobs, countNodes, RUNNING_JOB_STATES, WAITING_JOB_STATES } from '../../admin/fleet-counts.js';
+import { countJobs, countNodes, nodeCount, RUNNING_JOB_STATES, WAITING_JOB_STATES, type NodeCount } from '../../admin/fleet-counts.js';
 import { mergePoints, toColumns } from '../../admin/metrics-series.js';
 import { PageHeader } from '../../components/layout.js';
 import { StatCard } from '../../components/stat-card.js';
@@ -10,6 +10,7 @@ import { TimeChart } from '../../components/time-chart.js';
 import { LiveIndicator } from '../../components/node-live-indicator.js';
 import { useLoad } from '../../components/use-load.js';
 import { useLive } from '../../live/live-socket.js';
+import { useReloadOnReconnect } from '../../live/use-reload-on-reconnect.js';
 import { ago } from '../../format/format.js';
 
 const HOURS = 24;
@@ -18,7 +19,7 @@ const REFRESH_MS = 60_000;
 const EMPTY_CHARTS = 'Charts fill in as the coordinator samples the fleet once a minute.';
 
 interface Counts {
-  nodes: Map<string, { state: NodeState; connected: boolean }>;
+  nodes: Map<string, NodeCount>;
   jobs: Map<string, JobState>;
 }
 
@@ -29,10 +30,11 @@ export function AdminOverview() {
   const { connected, refused } = useLive(
     { fleet: true },
     {
-      node: (node) => counts.set((c) => ({ ...c, nodes: new Map(c.nodes).set(node.id, { state: node.state, connected: node.connected }) })),
+      node: (node) => counts.set((c) => ({ ...c, nodes: new Map(c.nodes).set(node.id, nodeCount(node)) })),
       job: (job) => counts.set((c) => ({ ...c, jobs: new Map(c.jobs).set(job.id, job.state) })),
     },
   );
+  useReloadOnReconnect(connected, counts.reload, counts.state.status === 'ready');
   const latest = history.points.at(-1) ?? null;
 
   return (
@@ -148,11 +150,11 @@ function useHistory(): HistoryState {
 async function loadCounts(): Promise<Counts> {
   type Row = { id: string; state: JobState };
   const [nodes, ...jobPages] = await Promise.all([
-    callAll<'listNodes', { id: string; state: NodeState; connected: boolean }>('listNodes', { query: {} }),
+    callAll<'listNodes', { id: string; state: NodeState; connected: boolean; currentChunkId: string | null }>('listNodes', { query: {} }),
     ...[...WAITING_JOB_STATES, ...RUNNING_JOB_STATES].map((state) => callAll<'listJobs', Row>('listJobs', { query: { state } })),
   ]);
   return {
-    nodes: new Map(nodes.map((n) => [n.id, { state: n.state, connected: n.connected }])),
+    nodes: new Map(nodes.map((n) => [n.id, nodeCount(n)])),
     jobs: new Map((jobPages as Row[][]).flat().map((j) => [j.id, j.state])),
   };
 }

@@ -1,7 +1,8 @@
 import type { EnrollmentTokenCreated, RenderNode } from '@cloudexport/shared';
-import { useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { ApiCallError, call } from '../../api/client.js';
 import { useUser } from '../../api/session.js';
+import { CopyField } from '../../components/copy-field.js';
 import { PageHeader } from '../../components/layout.js';
 import { NodeStatePill } from '../../components/node-state-pill.js';
 import { dateTime } from '../../format/format.js';
@@ -104,35 +105,9 @@ export function AddNode() {
 }
 
 function InstallCommand({ token }: { token: EnrollmentTokenCreated }) {
-  const pre = useRef<HTMLPreElement>(null);
-  const [copied, setCopied] = useState<string | null>(null);
-  const copy = async () => {
-    try {
-      await navigator.clipboard.writeText(token.installCommand);
-      setCopied('Copied.');
-    } catch {
-      // no clipboard (plain http, or permission refused): select the text for Ctrl+C / ⌘C
-      const range = document.createRange();
-      if (pre.current) range.selectNodeContents(pre.current);
-      const selection = window.getSelection();
-      selection?.removeAllRanges();
-      selection?.addRange(range);
-      setCopied('Selected: press Ctrl+C (⌘C on a Mac) to copy.');
-    }
-  };
   return (
     <div class="fleet-command">
-      <pre class="command" data-testid="enroll-command" ref={pre}>
-        {token.installCommand}
-      </pre>
-      <div class="toolbar">
-        <button type="button" data-testid="enroll-copy" onClick={() => void copy()}>
-          Copy
-        </button>
-        <span class="muted" aria-live="polite">
-          {copied}
-        </span>
-      </div>
+      <CopyField value={token.installCommand} testId="enroll-command" buttonTestId="enroll-copy" label="Install command" />
       <p class="hint">
         The token expires <span class="num">{dateTime(token.expiresAt)}</span> and works once. Keep the command private: whoever runs it adds a machine to your account.
       </p>

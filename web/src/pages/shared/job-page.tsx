@@ -1,4 +1,4 @@
-import { isTerminalJobState, type Chunk, type ChunkAttempt, type Job, type JobOutput, type JobPreview, type LiveWarning } from '@cloudexport/shared';
+import { isActiveChunkState, isTerminalJobState, type Chunk, type ChunkAttempt, type Job, type JobOutput, type JobPreview, type LiveWarning } from '@cloudexport/shared';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { call } from '../../api/client.js';
 import { JobActions } from '../../components/job-actions.js';
@@ -21,6 +21,7 @@ import { canRetry, jobPillClass, stateLabel } from '../../jobs/state-pill.js';
 import { useFrameBatch } from '../../jobs/use-frame-batch.js';
 import { useNow } from '../../jobs/use-now.js';
 import { useLive } from '../../live/live-socket.js';
+import { useReloadOnReconnect } from '../../live/use-reload-on-reconnect.js';
 
 interface JobData {
   job: Job;
@@ -66,7 +67,9 @@ export function JobPage({ params }: { params?: Record<string, string> }) {
     chunk: (chunk) => {
       if (chunk.jobId !== id) return;
       push((d) => ({ ...d, chunks: applyChunk(d.chunks, chunk) }));
-      reloadAttemptsSoon();
+      // an attempt begins when a node is assigned the chunk and ends when the chunk leaves the
+      // node; downloading, rendering, uploading change no attempt
+      if (chunk.state === 'ASSIGNED' || !isActiveChunkState(chunk.state)) reloadAttemptsSoon();
     },
     progress: (p) => p.jobId === id && push((d) => ({ job: applyJobProgress([d.job], p)[0]!, chunks: applyChunkProgress(d.chunks, p) })),
     warning: (w) => w.jobId === id && setWarnings((ws) => [...ws.slice(-(MAX_LIVE_WARNINGS - 1)), w]),
@@ -76,6 +79,15 @@ export function JobPage({ params }: { params?: Record<string, string> }) {
       ack();
     },
   });
+
+  useReloadOnReconnect(
+    live.connected,
+    () => {
+      data.reload();
+      attempts.reload();
+    },
+    data.state.status === 'ready',
+  );
 
   const job = data.state.status === 'ready' ? data.state.data.job : null;
   const outputs = useLoad<readonly JobOutput[] | null>(async () => (job?.state === 'COMPLETED' ? (await call('listJobOutputs', { params: { id } })).items : null), [id, job?.state === 'COMPLETED']);
